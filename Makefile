@@ -1,0 +1,50 @@
+# Everyday commands. `make lab` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXTRAS ?= torch,lab,book,dev
+PYTEST_ARGS ?=
+
+.PHONY: install lab test test-lib test-notebooks lint book bench quiz clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml tools/torch_requirement.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@# A local CPU-only torch wheel, when there is one, keeps pip from pulling a CUDA build.
+	@req="$$($(PY) tools/torch_requirement.py)"; \
+	  if [ -n "$$req" ]; then echo "installing $$req (local CPU build)"; \
+	  $(PY) -m pip install --quiet "$$req"; fi
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: install
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks $(PYTEST_ARGS)
+
+test-lib: install
+	$(PY) -m pytest -n 2 --dist loadfile tests $(PYTEST_ARGS)
+
+test-notebooks: install
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env notebooks $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check lrlearn tests benchmarks tools
+
+book: install
+	$(PY) tools/vendor_js.py
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+bench: install
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+quiz: install
+	$(VENV)/bin/lrlearn quiz
+
+clean:
+	rm -rf $(VENV) _build .pytest_cache .hypothesis
