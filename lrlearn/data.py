@@ -1,4 +1,6 @@
-"""Offline data sets: scikit-learn's bundled handwritten digits (no download), split with a fixed seed."""
+"""Offline data sets: scikit-learn's bundled handwritten digits (no download), split with a fixed
+seed, and generated regression / classification problems whose optimum and noise are known.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["Dataset", "digits"]
+__all__ = ["Dataset", "Synthetic", "digits", "linear_regression", "logistic_regression"]
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A train/test split. ``X`` are float64 features, ``y`` int64 class labels."""
+    """A train/test split. ``X`` are float64 features; ``y`` are int64 class labels, or float64
+    targets for a regression data set (then ``n_classes == 0``)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -27,11 +30,39 @@ class Dataset:
     def n_features(self) -> int:
         return int(self.X_train.shape[1])
 
+    @property
+    def n_train(self) -> int:
+        return int(self.X_train.shape[0])
+
+    @property
+    def is_regression(self) -> bool:
+        return self.n_classes == 0
+
     def __repr__(self) -> str:
+        kind = "regression" if self.is_regression else f"{self.n_classes} classes"
         return (
             f"Dataset({self.name!r}: {len(self.y_train)} train, {len(self.y_test)} test, "
-            f"{self.n_features} features, {self.n_classes} classes)"
+            f"{self.n_features} features, {kind})"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class Synthetic(Dataset):
+    """A generated data set with its ground truth.
+
+    ``coef``: the true weights (no intercept). ``noise``: for linear regression the standard
+    deviation of the Gaussian noise added to ``X @ coef``; for logistic regression the Bayes
+    error rate E[min(p, 1 - p)], p = sigmoid(x . coef), averaged over the generated examples (the
+    error of the best possible classifier, so test accuracy cannot beat ``1 - noise`` on average).
+    """
+
+    coef: np.ndarray = None  # type: ignore[assignment]
+    noise: float = 0.0
+
+
+def _readonly(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.setflags(write=False)
 
 
 @lru_cache(maxsize=8)
@@ -44,8 +75,7 @@ def _digits_split(test_fraction: float, seed: int) -> Dataset:
     order = np.random.default_rng(seed).permutation(len(y))
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
-    for a in (X, y):
-        a.setflags(write=False)
+    _readonly(X, y)
     return Dataset(X[train], y[train], X[test], y[test], n_classes=10, name="digits")
 
 
@@ -57,3 +87,66 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
                                      high_open=True)
     seed = _checks.integer("seed", seed, minimum=0)
     return _digits_split(test_fraction, seed)
+
+
+def _features(rng: np.random.Generator, n: int, d: int, condition: float) -> np.ndarray:
+    """Gaussian features whose covariance has eigenvalues spread geometrically from 1 down to
+    ``1 / condition`` (so the least-squares Hessian has about that condition number)."""
+    scales = condition ** (-0.5 * np.arange(d) / max(d - 1, 1))
+    return rng.standard_normal((n, d)) * scales
+
+
+def _generated_args(n_train, n_test, n_features, condition, seed):
+    return (
+        _checks.integer("n_train", n_train, minimum=1),
+        _checks.integer("n_test", n_test, minimum=1),
+        _checks.integer("n_features", n_features, minimum=1),
+        _checks.in_range("condition", condition, 1.0, 1e8),
+        _checks.integer("seed", seed, minimum=0),
+    )
+
+
+def linear_regression(
+    n_train: int = 512, n_test: int = 512, n_features: int = 10, noise: float = 0.5,
+    condition: float = 10.0, seed: int = 0,
+) -> Synthetic:
+    """y = X @ coef + noise * eps, eps ~ N(0, 1), with Gaussian X (covariance eigenvalues from 1 to
+    1/condition) and coef ~ N(0, I / n_features).
+
+    The expected test mean squared error of the true ``coef`` is ``noise**2``; the least-squares
+    fit on the training set is available in closed form (``lrlearn.problems.LeastSquares``).
+    """
+    n_train, n_test, d, condition, seed = _generated_args(n_train, n_test, n_features, condition,
+                                                          seed)
+    noise = _checks.non_negative("noise", noise)
+    rng = np.random.default_rng(seed)
+    coef = rng.standard_normal(d) / np.sqrt(d)
+    X = _features(rng, n_train + n_test, d, condition)
+    y = X @ coef + noise * rng.standard_normal(n_train + n_test)
+    _readonly(X, y, coef)
+    return Synthetic(X[:n_train], y[:n_train], X[n_train:], y[n_train:], n_classes=0,
+                     name="linear regression", coef=coef, noise=noise)
+
+
+def logistic_regression(
+    n_train: int = 512, n_test: int = 512, n_features: int = 10, scale: float = 3.0,
+    condition: float = 1.0, seed: int = 0,
+) -> Synthetic:
+    """Binary labels y ~ Bernoulli(sigmoid(x . coef)) with Gaussian x and ``|coef| = scale``.
+
+    A larger ``scale`` makes the classes more separable (less label noise). ``noise`` on the
+    result is the Bayes error rate of the generated examples (known exactly from ``coef``).
+    """
+    n_train, n_test, d, condition, seed = _generated_args(n_train, n_test, n_features, condition,
+                                                          seed)
+    scale = _checks.non_negative("scale", scale)
+    rng = np.random.default_rng(seed)
+    direction = rng.standard_normal(d)
+    coef = scale * direction / np.linalg.norm(direction)
+    X = _features(rng, n_train + n_test, d, condition)
+    p = 0.5 * (1.0 + np.tanh(0.5 * (X @ coef)))  # sigmoid without overflow
+    y = (rng.random(n_train + n_test) < p).astype(np.int64)
+    bayes_error = float(np.mean(np.minimum(p, 1.0 - p)))
+    _readonly(X, y, coef)
+    return Synthetic(X[:n_train], y[:n_train], X[n_train:], y[n_train:], n_classes=2,
+                     name="logistic regression", coef=coef, noise=bayes_error)
