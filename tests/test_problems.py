@@ -167,8 +167,11 @@ def test_bad_input_is_named():
         sm.loss_and_grad(np.zeros(3))
     with pytest.raises(ValueError, match="idx"):
         sm.loss_and_grad(w, np.array([], dtype=int))
-    with pytest.raises(ValueError, match=r"idx must hold indices in \[0, 1346\]"):
-        sm.loss_and_grad(w, np.array([0, 1347]))
+    n = sm.n_examples
+    with pytest.raises(ValueError, match=rf"idx must hold indices in \[0, {n - 1}\]"):
+        sm.loss_and_grad(w, np.array([0, n]))
+    with pytest.raises(ValueError, match="idx"):
+        sm.loss_and_grad(w, np.array([-1]))
     with pytest.raises(ValueError, match="idx"):
         sm.loss_and_grad(w, np.array([0.5]))
     with pytest.raises(ValueError, match="split"):
