@@ -11,6 +11,18 @@ from typing import Any
 # public name -> submodule that defines it
 _EXPORTS: dict[str, str] = {
     "range_test": "lr_finder",
+    # device choice
+    "resolve_device": "device",
+    "describe_device": "device",
+    "cuda_available": "device",
+    "mps_available": "device",
+    # models and data
+    "mlp": "models",
+    "digits_tensors": "models",
+    # training loop
+    "train": "train",
+    "TrainHistory": "train",
+    "as_torch_scheduler": "train",
 }
 
 __all__ = sorted(_EXPORTS)

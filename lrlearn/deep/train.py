@@ -1,0 +1,319 @@
+"""A small, readable training loop: minibatches, any step -> lr schedule, mixed precision,
+gradient accumulation, and a history of what happened.
+
+One optimizer step sees ``batch_size * accumulate`` examples, split into ``accumulate``
+micro-batches of ``batch_size``. Each micro-batch loss is weighted by its share of the step's
+examples, so the summed gradient is exactly the gradient of the mean loss over the whole step::
+
+    grad = sum_j (n_j / n) * grad(mean loss over micro-batch j) = grad(mean loss over n examples)
+
+(exact for losses that are a mean over examples, as ``cross_entropy`` and ``mse`` are).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .. import _checks
+from ..data import Dataset
+from .device import resolve_device
+
+__all__ = ["TrainHistory", "as_torch_scheduler", "autocast_dtype", "train"]
+
+Schedule = Callable[[int], float]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class TrainHistory:
+    """What :func:`train` recorded. Per optimizer step: ``loss`` (mean training loss of the step's
+    examples), ``accuracy`` (their accuracy; empty for non-classification targets) and ``lr`` (the
+    learning rate of the first parameter group used for that step). Per epoch:
+    ``examples_per_s`` and ``test_accuracy`` (empty without test data)."""
+
+    loss: np.ndarray
+    accuracy: np.ndarray
+    lr: np.ndarray
+    examples_per_s: np.ndarray
+    test_accuracy: np.ndarray
+    batch_size: int
+    accumulate: int
+    epochs: int
+    device: str
+    amp: str | None = None
+    steps_per_epoch: int = field(default=0)
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss)
+
+    @property
+    def effective_batch_size(self) -> int:
+        """Examples per optimizer step: ``batch_size * accumulate``."""
+        return self.batch_size * self.accumulate
+
+    @property
+    def mean_examples_per_s(self) -> float:
+        """Throughput over the whole run (harmonic mean of the epochs' rates)."""
+        return float(len(self.examples_per_s) / np.sum(1.0 / self.examples_per_s))
+
+    def __repr__(self) -> str:
+        last = f"{self.loss[-1]:.4g}" if self.steps else "n/a"
+        return (f"TrainHistory({self.steps} steps, {self.epochs} epochs, batch {self.batch_size}"
+                f"x{self.accumulate}, final loss {last}, {self.mean_examples_per_s:,.0f} "
+                f"examples/s on {self.device})")
+
+    def plot(self, axes: Any = None) -> Any:
+        """Loss (log scale), accuracy and learning rate against the step. Returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        if axes is None:
+            fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), layout="constrained")
+        else:
+            fig = np.ravel(axes)[0].figure
+        ax_loss, ax_acc, ax_lr = np.ravel(axes)[:3]
+        steps = np.arange(1, self.steps + 1)
+        finite = np.isfinite(self.loss) & (self.loss > 0)
+        ax_loss.plot(steps[finite], self.loss[finite], lw=1)
+        ax_loss.set(yscale="log", xlabel="step", ylabel="training loss", title="loss")
+        if self.accuracy.size:
+            ax_acc.plot(steps, self.accuracy, lw=1, alpha=0.6, label="train batch")
+        if self.test_accuracy.size:
+            ends = np.arange(1, self.epochs + 1) * self.steps_per_epoch
+            ax_acc.plot(ends, self.test_accuracy, "o-", label="test")
+        ax_acc.set(xlabel="step", ylabel="accuracy", ylim=(0, 1.02), title="accuracy")
+        if self.accuracy.size or self.test_accuracy.size:
+            ax_acc.legend(loc="lower right")
+        ax_lr.plot(steps, self.lr, lw=1.5)
+        ax_lr.set(xlabel="step", ylabel="learning rate", title="schedule")
+        return fig
+
+
+def autocast_dtype(device: torch.device, amp: bool | torch.dtype) -> torch.dtype | None:
+    """The autocast dtype for ``amp``: None when off; ``True`` means bfloat16 on CPU and MPS and on
+    CUDA GPUs that support it, else float16."""
+    if amp is False or amp is None:
+        return None
+    if isinstance(amp, torch.dtype):
+        if amp not in (torch.float16, torch.bfloat16):
+            raise ValueError(f"amp must be a bool, torch.float16 or torch.bfloat16, got {amp!r}")
+        return amp
+    if amp is not True:
+        raise TypeError(f"amp must be a bool or a torch dtype, got {amp!r}")
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return torch.float16
+    return torch.bfloat16
+
+
+def as_torch_scheduler(
+    optimizer: torch.optim.Optimizer, schedule: Schedule | Any
+) -> torch.optim.lr_scheduler.LRScheduler:
+    """Wrap a schedule ``step -> lr`` (any lrlearn schedule, or a plain function) in
+    ``torch.optim.lr_scheduler.LambdaLR`` with factor ``schedule(step) / base_lr``, where base_lr is
+    the first parameter group's initial lr. Group 0 then follows the schedule exactly; other groups
+    keep their ratio to it (discriminative learning rates survive scheduling). A torch scheduler is
+    returned as it is."""
+    if isinstance(schedule, torch.optim.lr_scheduler.LRScheduler):
+        return schedule
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a callable step -> lr or a torch LRScheduler, got "
+                        f"{schedule!r}")
+    group = optimizer.param_groups[0]
+    base = float(group.get("initial_lr", group["lr"]))
+    if not base > 0:
+        raise ValueError(f"the optimizer's lr must be > 0 to follow a schedule, got {base!r}")
+
+    def factor(step: int) -> float:
+        lr = _checks.non_negative("schedule(step)", float(schedule(step)))
+        return lr / base
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _loss_fn(loss: str | LossFn, n_out: int | None = None) -> tuple[LossFn, str]:
+    if callable(loss):
+        return loss, getattr(loss, "__name__", "custom")
+    name = _checks.choice("loss", loss, ("cross_entropy", "mse"))
+    if name == "cross_entropy":
+        return F.cross_entropy, name
+
+    def mse_one_hot(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if y.dtype == torch.int64:
+            y = F.one_hot(y, out.shape[-1]).to(out.dtype)
+        return F.mse_loss(out, y)
+
+    return mse_one_hot, name
+
+
+def _as_tensors(
+    data: Any, name: str, device: torch.device, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
+    if isinstance(data, Dataset):
+        data = (data.X_train, data.y_train) if name == "data" else (data.X_test, data.y_test)
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        raise TypeError(f"{name} must be an lrlearn Dataset or a pair (X, y), got "
+                        f"{type(data).__name__}")
+    X, y = (torch.as_tensor(np.asarray(a) if not isinstance(a, torch.Tensor) else a) for a in data)
+    if X.shape[0] != y.shape[0] or X.shape[0] == 0:
+        raise ValueError(f"{name}: X and y must have the same, non-zero number of rows, got "
+                         f"{X.shape[0]} and {y.shape[0]}")
+    X = X.to(device=device, dtype=dtype if X.is_floating_point() else X.dtype)
+    y = y.to(device=device, dtype=dtype if y.is_floating_point() else y.dtype)
+    return X, y
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
+    """Classification accuracy of ``model`` on ``(X, y)`` (eval mode, no grad)."""
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for i in range(0, len(y), batch_size):
+        correct += int((model(X[i:i + batch_size]).argmax(-1) == y[i:i + batch_size]).sum())
+    model.train(was_training)
+    return correct / len(y)
+
+
+def train(
+    model: nn.Module,
+    data: Dataset | tuple[Any, Any],
+    optimizer: torch.optim.Optimizer | Callable[[Any], torch.optim.Optimizer],
+    *,
+    schedule: Schedule | torch.optim.lr_scheduler.LRScheduler | None = None,
+    batch_size: int = 32,
+    epochs: int = 1,
+    loss: str | LossFn = "cross_entropy",
+    accumulate: int = 1,
+    amp: bool | torch.dtype = False,
+    test_data: Dataset | tuple[Any, Any] | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    progress: bool = True,
+) -> TrainHistory:
+    """Train ``model`` in place and return a :class:`TrainHistory`.
+
+    ``data`` is an lrlearn :class:`~lrlearn.data.Dataset` (its test split is then used for
+    ``test_accuracy``) or a pair ``(X, y)`` of arrays or tensors. ``optimizer`` is a
+    ``torch.optim`` optimizer over the model's parameters, or a function ``params -> optimizer``.
+    ``schedule`` is any function ``step -> lr`` (the lr of optimizer step ``step``, from 0), or a
+    torch LR scheduler; it is stepped once per optimizer step (see :func:`as_torch_scheduler`).
+    Each optimizer step uses ``batch_size * accumulate`` examples (``accumulate`` micro-batches of
+    ``batch_size``, gradients summed with weights so the step equals one at the larger batch);
+    an epoch's last step may be smaller. ``amp`` runs forward and loss under ``torch.autocast``
+    (bfloat16 on CPU; float16 with a GradScaler on CUDA GPUs without bfloat16).
+    The order of examples is a fixed permutation per epoch from ``seed``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    batch_size = _checks.integer("batch_size", batch_size, minimum=1)
+    epochs = _checks.integer("epochs", epochs, minimum=1)
+    accumulate = _checks.integer("accumulate", accumulate, minimum=1)
+    seed = _checks.integer("seed", seed, minimum=0)
+    dev = resolve_device(device)
+    amp_dtype = autocast_dtype(dev, amp)
+    loss_fn, _ = _loss_fn(loss)
+
+    model.to(dev)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        if not callable(optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer or a function params -> "
+                            f"optimizer, got {type(optimizer).__name__}")
+        optimizer = optimizer(model.parameters())
+    scheduler = None if schedule is None else as_torch_scheduler(optimizer, schedule)
+    scaler = torch.amp.GradScaler(dev.type) if amp_dtype == torch.float16 else None
+    autocast = (torch.autocast(dev.type, dtype=amp_dtype) if amp_dtype is not None
+                else contextlib.nullcontext())
+
+    param_dtype = next(model.parameters()).dtype
+    X, y = _as_tensors(data, "data", dev, param_dtype)
+    if test_data is None and isinstance(data, Dataset):
+        test_data = data
+    X_test, y_test = (None, None) if test_data is None else _as_tensors(
+        test_data, "test_data", dev, param_dtype)
+    classify = not y.is_floating_point()
+    loss_dtype = torch.float64 if param_dtype == torch.float64 else torch.float32
+
+    n = len(y)
+    step_size = batch_size * accumulate
+    steps_per_epoch = math.ceil(n / step_size)
+    generator = torch.Generator().manual_seed(seed)
+    losses: list[torch.Tensor] = []
+    correct: list[torch.Tensor] = []
+    step_n: list[int] = []
+    lrs: list[float] = []
+    rates: list[float] = []
+    test_acc: list[float] = []
+
+    from tqdm.auto import tqdm
+
+    model.train()
+    with tqdm(total=epochs * steps_per_epoch, disable=not progress, unit="step",
+              desc="train") as bar:
+        for _epoch in range(epochs):
+            order = (torch.randperm(n, generator=generator) if shuffle else torch.arange(n)).to(dev)
+            _sync(dev)
+            start = time.perf_counter()
+            for first in range(0, n, step_size):
+                idx = order[first:first + step_size]
+                m = len(idx)
+                lrs.append(optimizer.param_groups[0]["lr"])
+                optimizer.zero_grad(set_to_none=True)
+                step_loss = torch.zeros((), device=dev, dtype=loss_dtype)
+                step_correct = torch.zeros((), device=dev, dtype=torch.int64)
+                for j in range(0, m, batch_size):
+                    xb, yb = X[idx[j:j + batch_size]], y[idx[j:j + batch_size]]
+                    weight = len(yb) / m
+                    with autocast:
+                        out = model(xb)
+                        micro = loss_fn(out, yb)
+                    scaled = micro * weight
+                    (scaler.scale(scaled) if scaler is not None else scaled).backward()
+                    step_loss += scaled.detach().to(loss_dtype)
+                    if classify:
+                        step_correct += (out.detach().argmax(-1) == yb).sum()
+                if scaler is not None:
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
+                losses.append(step_loss)
+                correct.append(step_correct)
+                step_n.append(m)
+                bar.update(1)
+            _sync(dev)
+            rates.append(n / (time.perf_counter() - start))
+            if X_test is not None and classify:
+                test_acc.append(evaluate(model, X_test, y_test))
+            epoch_loss = torch.stack(losses[-steps_per_epoch:]).mean().item()
+            bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
+
+    loss_arr = torch.stack(losses).cpu().double().numpy()
+    acc_arr = (torch.stack(correct).cpu().double().numpy() / np.asarray(step_n, dtype=float)
+               if classify else np.empty(0))
+    return TrainHistory(
+        loss=loss_arr, accuracy=acc_arr, lr=np.asarray(lrs, dtype=float),
+        examples_per_s=np.asarray(rates), test_accuracy=np.asarray(test_acc, dtype=float),
+        batch_size=batch_size, accumulate=accumulate, epochs=epochs, device=str(dev),
+        amp=None if amp_dtype is None else str(amp_dtype).replace("torch.", ""),
+        steps_per_epoch=steps_per_epoch,
+    )
