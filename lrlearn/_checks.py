@@ -88,7 +88,7 @@ def positive_array(name: str, values: Any) -> np.ndarray:
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
         raise ValueError(
-            f"{name} must contain only finite numbers > 0, got {arr[bad][0]!r} at index "
+            f"{name} must contain only finite numbers > 0, got {float(arr[bad][0])!r} at index "
             f"{int(np.flatnonzero(bad)[0])}"
         )
     return arr

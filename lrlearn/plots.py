@@ -1,0 +1,169 @@
+"""Matplotlib figures for simulated runs. Each function draws on ``ax`` (or a new figure) and
+returns the Axes; nothing here calls ``plt.show()``. Diverged runs are drawn up to their last
+finite step and marked, so no inf or NaN ever reaches an axis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .landscapes import Landscape
+    from .simulate import SweepResult, Trajectory
+
+__all__ = ["loss_gap", "new_axes", "plot_landscape", "plot_losses", "plot_path", "plot_sweep"]
+
+
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
+    """``ax`` itself, or the Axes of a new constrained-layout figure."""
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def loss_gap(losses: np.ndarray, min_value: float) -> np.ndarray:
+    """``losses - min_value`` floored at a small positive number, ready for a log axis."""
+    gap = np.asarray(losses, dtype=float) - min_value
+    positive = gap[gap > 0]
+    top = float(positive.max()) if positive.size else 1.0
+    floor = max(float(positive.min()) if positive.size else top, top * 1e-30, 1e-300)
+    return np.maximum(gap, floor)
+
+
+def _runs(runs: Trajectory | Sequence[Trajectory]) -> list[Trajectory]:
+    from .simulate import Trajectory
+
+    return [runs] if isinstance(runs, Trajectory) else list(runs)
+
+
+def _label(run: Trajectory) -> str:
+    lrs = run.lrs
+    if lrs.size and np.allclose(lrs, lrs[0]):
+        return f"{run.optimizer.describe()}, lr={lrs[0]:.3g}"
+    return run.optimizer.describe()
+
+
+def plot_losses(
+    runs: Trajectory | Sequence[Trajectory],
+    ax: Axes | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    log: bool = True,
+) -> Axes:
+    """Loss minus the landscape's minimum against step, one line per run; ``x`` marks divergence."""
+    ax = new_axes(ax)
+    runs = _runs(runs)
+    labels = labels or [_label(r) for r in runs]
+    for run, label in zip(runs, labels, strict=True):
+        f_star = run.landscape.min_value
+        y = loss_gap(run.losses, f_star) if log else run.losses - f_star
+        (line,) = ax.plot(np.arange(len(y)), y, label=label)
+        if run.diverged:
+            ax.plot(len(y) - 1, y[-1], "x", color=line.get_color(), ms=10, mew=2)
+            ax.annotate(
+                f"diverged at step {run.diverged_at}", (len(y) - 1, y[-1]),
+                textcoords="offset points", xytext=(6, -4), ha="left", va="top",
+                color=line.get_color(),
+            )
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss − minimum" if log else "loss")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_landscape(landscape: Landscape, ax: Axes | None = None, *, levels: int = 30,
+                   resolution: int = 200) -> Axes:
+    """The loss as a curve (1-D) or as filled log-spaced contours (2-D), minima starred."""
+    ax = new_axes(ax)
+    if landscape.dim == 1:
+        (lo, hi), = landscape.bounds
+        xs = np.linspace(lo, hi, resolution)
+        ax.plot(xs, landscape.value(xs[:, None]), color="0.3", lw=1.5)
+        mins = landscape.minima[:, 0]
+        ax.plot(mins, landscape.value(mins[:, None]), "*", color="gold", ms=12, mec="k", zorder=5)
+        ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
+        return ax
+    if landscape.dim != 2:
+        raise ValueError(f"plot_landscape draws 1-D or 2-D landscapes, got dim={landscape.dim}")
+    (x0, x1), (y0, y1) = landscape.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    z = landscape.value(np.stack([gx, gy], axis=-1))
+    z = z - z.min() + 1e-3 * (z.max() - z.min() + 1e-12)
+    ax.contourf(gx, gy, np.log10(z), levels=levels, cmap="viridis", alpha=0.85)
+    ax.contour(gx, gy, np.log10(z), levels=levels, colors="k", linewidths=0.3, alpha=0.4)
+    m = landscape.minima
+    ax.plot(m[:, 0], m[:, 1], "*", color="gold", ms=14, mec="k", zorder=5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_aspect("equal", adjustable="box")
+    return ax
+
+
+def plot_path(
+    runs: Trajectory | Sequence[Trajectory],
+    ax: Axes | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    landscape: bool = True,
+) -> Axes:
+    """The iterates over the landscape: dots on the curve (1-D) or a path over contours (2-D).
+    Points outside the plotting window are clipped to its edge so the window never blows up."""
+    ax = new_axes(ax)
+    runs = _runs(runs)
+    scape = runs[0].landscape
+    if landscape:
+        plot_landscape(scape, ax)
+    labels = labels or [_label(r) for r in runs]
+    bounds = np.array(scape.bounds)
+    for run, label in zip(runs, labels, strict=True):
+        p = np.clip(run.positions, bounds[:, 0], bounds[:, 1])
+        if scape.dim == 1:
+            (line,) = ax.plot(p[:, 0], scape.value(p), "o-", ms=3, lw=0.8, label=label)
+        else:
+            (line,) = ax.plot(p[:, 0], p[:, 1], "o-", ms=2.5, lw=1, label=label)
+        if run.diverged:
+            end = p[-1] if scape.dim == 2 else (p[-1, 0], float(scape.value(p[-1])))
+            ax.plot(*end, "x", color=line.get_color(), ms=10, mew=2)
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def plot_sweep(result: SweepResult, ax: Axes | None = None, *, show_critical: bool = True,
+               **kwargs: Any) -> Axes:
+    """Final loss against learning rate (log-log): the U-curve. Diverged runs are marked ``x`` at
+    the top of the axis; the best rate is starred and, on a quadratic with plain SGD, the
+    critical rate 2/L is drawn as a dashed line."""
+    from .landscapes import Quadratic
+    from .optimizers import SGD
+
+    ax = new_axes(ax)
+    ok = ~result.diverged
+    gap = loss_gap(result.final_losses, result.landscape.min_value)
+    ax.plot(result.lrs[ok], gap[ok], ".-", label="final loss − minimum", **kwargs)
+    if result.diverged.any():
+        top = gap[ok].max() if ok.any() else 1.0
+        ax.plot(result.lrs[~ok], np.full((~ok).sum(), top), "x", color="C3", label="diverged")
+    if result.best_index is not None:
+        ax.plot(result.best_lr, gap[result.best_index], "*", color="gold", ms=14, mec="k",
+                label=f"best lr = {result.best_lr:.3g}")
+    if (show_critical and isinstance(result.landscape, Quadratic)
+            and type(result.optimizer) is SGD and not result.optimizer.momentum):
+        crit = 2.0 / result.landscape.lipschitz
+        ax.axvline(crit, ls="--", color="0.4", label=f"2/L = {crit:.3g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel(f"loss − minimum after {result.steps} steps")
+    ax.legend(fontsize="small")
+    return ax
