@@ -1,0 +1,126 @@
+"""Sphinx extension for the lrlearn book (loaded from ``_config.yml``: ``sphinx.local_extensions``).
+
+At the start of every build it
+
+* sets ``LRLEARN_WIDGETS=static`` so the notebooks, executed by the build, show the precomputed
+  (kernel-free) twin of each widget: figures switched in the browser, no Python needed;
+* checks that the vendored JavaScript (``tools/vendor_js.py``) is in place, naming what is missing;
+* writes ``book/quiz.md`` from the question bank through ``lrlearn.quiz``'s renderer;
+* checks the table of contents against the files: every ``notebooks/*.ipynb`` and ``book/*.md``
+  must be listed in ``_toc.yml`` (a page left out would silently vanish from the site). With
+  ``-W`` each problem is a warning that fails the build and names the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+WIDGETS_ENV = "LRLEARN_WIDGETS"
+QUIZ_PAGE = "book/quiz.md"
+# ``module:function`` returning the quiz page's MyST Markdown (answers in <details>, no kernel).
+QUIZ_RENDERER = "lrlearn.quiz.render:render_book_page"
+# Source folders whose pages must all be listed in the table of contents.
+TOC_GLOBS = ("notebooks/*.ipynb", "book/*.md")
+
+
+def toc_files(toc: Any) -> set[str]:
+    """Every document a ``sphinx_external_toc`` site map lists, as paths without suffix."""
+    return {str(name) for name in toc}
+
+
+def unlisted_pages(srcdir: Path, listed: set[str]) -> list[str]:
+    """Files matching ``TOC_GLOBS`` under ``srcdir`` that the table of contents leaves out."""
+    missing = []
+    for pattern in TOC_GLOBS:
+        for path in sorted(srcdir.glob(pattern)):
+            rel = path.relative_to(srcdir).with_suffix("").as_posix()
+            if rel not in listed:
+                missing.append(path.relative_to(srcdir).as_posix())
+    return missing
+
+
+def vendored_files(config: Config) -> list[str]:
+    """Static files the config points at (relative to ``_static``): widget JS, MathJax, scripts."""
+    files = [p for p in config.nb_ipywidgets_js if "://" not in p]
+    files += [p if isinstance(p, str) else p[0] for p in config.html_js_files]
+    if "://" not in config.mathjax_path:
+        files.append(config.mathjax_path)
+    return files
+
+
+def _check_vendor(app: Sphinx, config: Config) -> None:
+    static_dirs = [Path(app.confdir, d) for d in config.html_static_path]
+    for rel in vendored_files(config):
+        if not any((d / rel).is_file() for d in static_dirs):
+            raise ConfigError(
+                f"{rel} not found in html_static_path {config.html_static_path}: "
+                "run `python tools/vendor_js.py` first (or `make book`)"
+            )
+
+
+def render_quiz_page() -> str:
+    """The quiz page's Markdown, from the quiz renderer named in ``QUIZ_RENDERER``."""
+    module, _, func = QUIZ_RENDERER.partition(":")
+    return getattr(importlib.import_module(module), func)()
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless ``path`` already holds it (so Sphinx does not re-read the page)."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def _config_inited(app: Sphinx, config: Config) -> None:
+    os.environ[WIDGETS_ENV] = "static"
+    _check_vendor(app, config)
+    site_map = getattr(config, "external_site_map", None)
+    listed = toc_files(site_map) if site_map is not None else set()
+    srcdir = Path(app.srcdir)
+    if QUIZ_PAGE.removesuffix(".md") in listed:
+        if write_if_changed(srcdir / QUIZ_PAGE, render_quiz_page()):
+            logger.info(f"lrlearn_book: wrote {QUIZ_PAGE} from the question bank")
+    for rel in unlisted_pages(srcdir, listed):
+        if rel != QUIZ_PAGE:
+            logger.warning(f"{rel} is not listed in _toc.yml: add it, or the site leaves it out")
+
+
+def unique_scripts(scripts: list[Any]) -> list[Any]:
+    """``scripts`` without repeats (same file, same attributes, same inline body), first kept."""
+    seen, out = set(), []
+    for js in scripts:
+        key = (
+            getattr(js, "filename", str(js)) or "",  # None and "" both mean an inline script
+            repr(sorted(getattr(js, "attributes", {}).items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(js)
+    return out
+
+
+def _dedupe_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    # Jupyter Book 1.0.4 with Sphinx 7.4 lists the inline scripts of sphinx-thebe and
+    # sphinx-togglebutton twice on every page; the second `const THEBE_JS_URL` is a console error.
+    if "script_files" in context:
+        context["script_files"][:] = unique_scripts(context["script_files"])
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # priority > 900: run after sphinx_external_toc has parsed _toc.yml, before any page is read.
+    app.connect("config-inited", _config_inited, priority=950)
+    app.connect("html-page-context", _dedupe_scripts, priority=999)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
