@@ -1,0 +1,43 @@
+"""Small helpers the concept views share: log-axis limits and the divergence mark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DIVERGED_COLOR = "#c0392b"
+
+
+def log_limits(*arrays: np.ndarray, pad: float = 2.0, floor: float = 1e-30) -> tuple[float, float]:
+    """Limits of a log axis holding every positive finite value of ``arrays``, padded by ``pad``
+    and widened to whole decades (so small changes keep the axis, and the redraw can blit)."""
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays] or [[1.0]])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return 0.1, 10.0
+    lo, hi = max(float(values.min()), floor), float(values.max())
+    if hi <= lo:
+        hi = lo * 10
+    return float(10.0 ** np.floor(np.log10(lo / pad))), float(10.0 ** np.ceil(np.log10(hi * pad)))
+
+
+def status_text(ax: Any) -> Any:
+    """A Text artist in the top right corner of ``ax`` for a run's verdict."""
+    return ax.text(
+        0.98,
+        0.96,
+        "",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=9,
+        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.7", "alpha": 0.9},
+        zorder=10,
+    )
+
+
+def set_status(text: Any, message: str, diverged: bool) -> None:
+    text.set_text(message)
+    text.set_color(DIVERGED_COLOR if diverged else "0.1")
+    text.get_bbox_patch().set_edgecolor(DIVERGED_COLOR if diverged else "0.7")
