@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lrlearn import claims
-from lrlearn.claims import ClaimVerdict, Measurement, Source, seed_examples
+from lrlearn.claims import ClaimVerdict, Measurement, Source, errata
 from lrlearn.claims import learning_rate as lr_claims
 from lrlearn.landscapes import DoubleWell, Quadratic
 from lrlearn.simulate import simulate
@@ -79,7 +79,7 @@ def test_worked_example_numbers(evidence):
 
 @pytest.mark.parametrize("lr", [0.1, 0.01, 1.5])
 def test_seed_loop_matches_closed_form(lr):
-    losses = seed_examples.seed_loop(lr, 100)
+    losses = errata.seed_loop(lr, 100)
     t = np.arange(1, 101)
     assert np.allclose(losses, 4 * (1 - 2 * lr) ** (2 * t), rtol=1e-9)
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from . import learning_rate, seed_examples  # noqa: F401  (each module registers its claims)
+from . import errata, figures, learning_rate  # noqa: F401  (modules register their claims)
 from .registry import (
     Claim,
     ClaimVerdict,
@@ -24,7 +24,7 @@ from .registry import (
     get,
     register,
 )
-from .render import Table, detail_table, fmt, numbers_table, verdict_table
+from .render import Summary, Table, detail_table, fmt, numbers_table, summary, verdict_table
 
 __all__ = [
     "Claim",
@@ -32,14 +32,17 @@ __all__ = [
     "Evidence",
     "Measurement",
     "Source",
+    "Summary",
     "Table",
     "check",
     "check_all",
     "claims",
     "detail_table",
+    "figures",
     "fmt",
     "get",
     "numbers_table",
     "register",
+    "summary",
     "verdict_table",
 ]

@@ -194,7 +194,7 @@ register(Claim(
     key="small-rates-stuck",
     statement="Too small a learning rate makes training get stuck in local minima.",
     source=Source.SEED,
-    reference="both guides: 'too low: slow, may get stuck in local minima'",
+    reference="both guides: a rate that is too low may get stuck in local minima",
     experiment=double_well_basins,
     rule=("On the double well, larger stable steps must change outcomes in the claim's favour. "
           "Holds if they rescue runs from the local minimum and send none into it; holds with "
@@ -232,14 +232,17 @@ def adaptive_tuning(fast: bool = True, progress: bool = False) -> Measurement:
     lrs = np.logspace(-4, 1, 5 * per_decade + 1)
     tol = 1e-6
     rows = []
-    ok = {}
+    ok: dict[str, list[np.ndarray]] = {}
+    gaps: dict[str, list[np.ndarray]] = {}
     for opt in ("adam", "sgd"):
         ok[opt] = []
+        gaps[opt] = []
         for name, f, x0 in tqdm(_adam_problems(), desc=opt, disable=not progress, leave=False):
             r = sweep(f, x0, lrs, steps, optimizer=opt)
             gap = (r.final_losses - f.min_value) / (r.losses[:, 0] - f.min_value)
             good = (~r.diverged) & (gap < tol)
             ok[opt].append(good)
+            gaps[opt].append(np.where(r.diverged, np.inf, gap))
             default = int(np.argmin(np.abs(lrs - ADAM_DEFAULT_LR)))
             rows.append({
                 "optimizer": opt, "landscape": name, "best lr": r.best_lr,
@@ -279,7 +282,9 @@ def adaptive_tuning(fast: bool = True, progress: bool = False) -> Measurement:
     )
     return Measurement(numbers, finding, tuple(rows),
                        setup=(f"lr = 1e-4 .. 10 ({lrs.size} rates), {steps} steps, success = gap "
-                              f"below {tol:g} of the start"))
+                              f"below {tol:g} of the start"),
+                       extra={"lrs": lrs, "landscapes": [p[0] for p in _adam_problems()],
+                              "gaps": {k: np.array(v) for k, v in gaps.items()}, "tol": tol})
 
 
 def _judge_adaptive(n: Mapping[str, Number]) -> ClaimVerdict:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .registry import Evidence
 
-__all__ = ["Table", "detail_table", "fmt", "numbers_table", "verdict_table"]
+__all__ = ["Summary", "Table", "detail_table", "fmt", "numbers_table", "summary", "verdict_table"]
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -121,3 +121,40 @@ def detail_table(ev: Evidence, columns: Sequence[str] | None = None) -> Table:
     if missing:
         raise ValueError(f"columns must be among {list(rows[0])}, got {missing}")
     return Table(tuple(cols), tuple(tuple(r[k] for k in cols) for r in rows))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One claim's verdict, finding and rule as a short paragraph (Markdown or HTML)."""
+
+    verdict: str
+    finding: str
+    rule: str
+    setup: str = ""
+
+    def to_markdown(self) -> str:
+        text = f"**Verdict: {self.verdict}.** {self.finding}\n\n*Rule:* {self.rule}"
+        if self.setup:
+            text += f"\n\n*Setup:* {self.setup}."
+        return text
+
+    def to_html(self) -> str:
+        out = (f"<p><strong>Verdict: {html.escape(self.verdict)}.</strong> "
+               f"{html.escape(self.finding)}</p><p><em>Rule:</em> {html.escape(self.rule)}</p>")
+        if self.setup:
+            out += f"<p><em>Setup:</em> {html.escape(self.setup)}.</p>"
+        return out
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+
+def summary(ev: Evidence) -> Summary:
+    """The verdict, what was measured, the rule and the setup of one piece of evidence."""
+    return Summary(ev.verdict.value, ev.measurement.finding, ev.claim.rule, ev.measurement.setup)
