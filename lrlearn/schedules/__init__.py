@@ -1,0 +1,54 @@
+"""Learning-rate schedules as pure functions ``step -> lr``, with PyTorch's names and numbers.
+
+    >>> from lrlearn.schedules import step_lr, warmup_cosine
+    >>> step_lr(0.1, step_size=10, gamma=0.5)(25)      # 0.1 halved every 10 steps
+    0.025
+    >>> s = warmup_cosine(0.1, warmup_steps=100, total_steps=1000)
+    >>> lrs = s(np.arange(1000))                        # doctest: +SKIP
+
+Each ``snake_case`` factory equals its ``torch.optim.lr_scheduler`` class (``StepLR`` ->
+``step_lr``) with the same keyword arguments plus ``base_lr`` (the optimizer's lr in PyTorch):
+``schedule(t)`` is ``scheduler.get_last_lr()[0]`` after ``t`` calls of ``scheduler.step()``.
+``to_torch`` turns any schedule into a PyTorch scheduler; ``ReduceLROnPlateau`` is stateful.
+"""
+
+from __future__ import annotations
+
+from .aliases import cosine, warmup, warmup_cosine
+from .base import Schedule, constant, sequential_lr
+from .cyclic import cyclic_lr, one_cycle_lr
+from .decay import (
+    constant_lr,
+    cosine_annealing_lr,
+    cosine_annealing_warm_restarts,
+    exponential_lr,
+    linear_lr,
+    multi_step_lr,
+    polynomial_lr,
+    step_lr,
+)
+from .plateau import ReduceLROnPlateau
+from .plot import plot_schedules
+from .torch_bridge import to_torch
+
+__all__ = [
+    "ReduceLROnPlateau",
+    "Schedule",
+    "constant",
+    "constant_lr",
+    "cosine",
+    "cosine_annealing_lr",
+    "cosine_annealing_warm_restarts",
+    "cyclic_lr",
+    "exponential_lr",
+    "linear_lr",
+    "multi_step_lr",
+    "one_cycle_lr",
+    "plot_schedules",
+    "polynomial_lr",
+    "sequential_lr",
+    "step_lr",
+    "to_torch",
+    "warmup",
+    "warmup_cosine",
+]

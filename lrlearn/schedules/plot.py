@@ -1,0 +1,62 @@
+"""Draw one or many schedules over a range of steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import _checks
+from .base import Schedule, as_steps
+
+__all__ = ["plot_schedules"]
+
+
+def plot_schedules(
+    schedules: Schedule | Mapping[str, Schedule],
+    steps: int | np.ndarray,
+    ax: Any = None,
+    *,
+    log: bool = False,
+    momentum: bool = False,
+) -> Any:
+    """Plot ``schedule(t)`` against the step for one schedule or a ``{label: schedule}`` dict.
+
+    ``steps`` is a count (steps ``0 .. steps - 1``) or an array of steps. ``log`` uses a log
+    y-axis; ``momentum`` plots the ``.momentum`` companions instead. Returns the Axes.
+    """
+    if isinstance(schedules, Schedule):
+        schedules = {repr(schedules): schedules}
+    if not isinstance(schedules, Mapping) or not schedules:
+        raise TypeError(
+            f"schedules must be a Schedule or a non-empty dict of label -> Schedule, got {schedules!r}"
+        )
+    if isinstance(steps, int | np.integer) and not isinstance(steps, bool):
+        t = np.arange(_checks.integer("steps", steps, minimum=1))
+    else:
+        t, _ = as_steps(steps)
+        t = np.atleast_1d(t)
+        if t.size == 0:
+            raise ValueError("steps must hold at least one step, got an empty array")
+    curves = {}
+    for label, s in schedules.items():
+        if not isinstance(s, Schedule):
+            raise TypeError(f"schedules[{label!r}] must be a Schedule, got {s!r}")
+        if momentum:
+            if s.momentum is None:
+                raise ValueError(f"schedules[{label!r}] = {s!r} has no momentum schedule")
+            s = s.momentum
+        curves[str(label)] = s(t)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for label, values in curves.items():
+        ax.plot(t, values, label=label, drawstyle="steps-post" if t.size < 60 else "default")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("momentum" if momentum else "learning rate")
+    ax.legend(fontsize="small")
+    return ax
