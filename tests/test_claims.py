@@ -219,3 +219,10 @@ def test_import_stays_light():
             "print('torch' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_full_setting_agrees(evidence, key):
+    """The book's setting reaches the same verdict as the tests' (full runs take seconds here)."""
+    assert claims.check(key, fast=False).verdict is evidence[key].verdict
