@@ -23,6 +23,11 @@ _EXPORTS: dict[str, str] = {
     "train": "train",
     "TrainHistory": "train",
     "as_torch_scheduler": "train",
+    # sharpness and the edge of stability
+    "top_hessian_eigenvalue": "sharpness",
+    "exact_hessian_eigenvalues": "sharpness",
+    "edge_of_stability": "sharpness",
+    "EdgeOfStabilityResult": "sharpness",
 }
 
 __all__ = sorted(_EXPORTS)
