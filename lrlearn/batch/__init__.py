@@ -1,5 +1,6 @@
 """Batch-size experiments on real data (numpy; seconds with ``fast=True``, under two minutes each
-with ``fast=False``). Each returns a frozen dataclass of arrays and metadata with a ``plot()``.
+with ``fast=False``). Each returns a frozen dataclass of arrays and metadata with a ``plot()``
+that returns a matplotlib Figure; each shows a tqdm progress bar unless ``progress=False``.
 
 - ``gradient_noise``: minibatch gradient variance vs B against sigma^2 / B and the
   finite-population formula.
@@ -14,13 +15,27 @@ with ``fast=False``). Each returns a frozen dataclass of arrays and metadata wit
 
 from __future__ import annotations
 
+from .generalization import GeneralizationResult, generalization, sharpness
 from .noise import GradientNoiseResult, gradient_noise
+from .noise_scale import NoiseScaleResult, gradient_noise_scale, noise_scale_at
+from .regimes import RegimesResult, compare_regimes
+from .scaling import LinearScalingResult, linear_scaling
 from .steps import StepsToTargetResult, fit_tradeoff, steps_to_target
 
 __all__ = [
+    "GeneralizationResult",
     "GradientNoiseResult",
+    "LinearScalingResult",
+    "NoiseScaleResult",
+    "RegimesResult",
     "StepsToTargetResult",
+    "compare_regimes",
     "fit_tradeoff",
+    "generalization",
     "gradient_noise",
+    "gradient_noise_scale",
+    "linear_scaling",
+    "noise_scale_at",
+    "sharpness",
     "steps_to_target",
 ]
