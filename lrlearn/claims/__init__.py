@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from . import errata, figures, learning_rate  # noqa: F401  (modules register their claims)
+from . import edge_of_stability, errata, figures, learning_rate  # noqa: F401  (modules register their claims)
 from .registry import (
     Claim,
     ClaimVerdict,
@@ -24,7 +24,16 @@ from .registry import (
     get,
     register,
 )
-from .render import Summary, Table, detail_table, fmt, numbers_table, summary, verdict_table
+from .render import (
+    Summary,
+    Table,
+    detail_table,
+    fmt,
+    numbers_table,
+    published_table,
+    summary,
+    verdict_table,
+)
 
 __all__ = [
     "Claim",
@@ -42,6 +51,7 @@ __all__ = [
     "fmt",
     "get",
     "numbers_table",
+    "published_table",
     "register",
     "summary",
     "verdict_table",

@@ -13,7 +13,7 @@ from .registry import Evidence
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_basins", "plot_rate_grid"]
+__all__ = ["plot_basins", "plot_edge_of_stability", "plot_rate_grid"]
 
 
 def _needs(ev: Evidence, key: str, *names: str) -> dict:
@@ -74,4 +74,27 @@ def plot_rate_grid(ev: Evidence) -> Figure:
     axes[0].set_yticks(np.arange(len(names)), names)
     fig.colorbar(im, ax=axes, shrink=0.8, label="log10 final gap / starting gap")
     fig.suptitle("Final loss gap after the step budget; red: diverged, white dots: success")
+    return fig
+
+
+def plot_edge_of_stability(ev: Evidence) -> Figure:
+    """Training loss and sharpness against the step for each step size, with the 2 / eta lines."""
+    import matplotlib.pyplot as plt
+
+    results = _needs(ev, "cohen-2021-edge-of-stability", "results")["results"]
+    fig, (ax_loss, ax_sharp) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+    for i, r in enumerate(results):
+        color = f"C{i}"
+        steps = np.arange(len(r.loss))
+        ok = np.isfinite(r.loss)
+        ax_loss.plot(steps[ok], r.loss[ok], color=color, lw=1, label=f"eta = {r.lr:g}")
+        ax_sharp.plot(r.sharpness_steps, r.sharpness, color=color, lw=1.5,
+                      label=f"eta = {r.lr:g}")
+        ax_sharp.axhline(r.threshold, color=color, ls="--", lw=1)
+    ax_loss.set(xlabel="step", ylabel="training loss", yscale="log",
+                title="full-batch gradient descent")
+    ax_sharp.set(xlabel="step", ylabel="sharpness (top Hessian eigenvalue)",
+                 title="sharpness; dashed: 2 / eta")
+    ax_loss.legend()
+    ax_sharp.legend(loc="lower right")
     return fig

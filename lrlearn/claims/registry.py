@@ -98,6 +98,8 @@ class Claim:
     group: str = "learning rate"
     #: modules the experiment needs beyond the core (e.g. ``"lrlearn.batch"``)
     needs: tuple[str, ...] = ()
+    #: for papers: (aspect, what the paper reports / used), shown beside our setup and numbers
+    published: tuple[tuple[str, str], ...] = ()
 
     def run(self, fast: bool = True, progress: bool = False) -> Evidence:
         """Run the experiment (``fast=True``: seconds, for tests; ``False``: the book's setting)

@@ -14,7 +14,16 @@ from typing import Any
 
 from .registry import Evidence
 
-__all__ = ["Summary", "Table", "detail_table", "fmt", "numbers_table", "summary", "verdict_table"]
+__all__ = [
+    "Summary",
+    "Table",
+    "detail_table",
+    "fmt",
+    "numbers_table",
+    "published_table",
+    "summary",
+    "verdict_table",
+]
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -97,6 +106,17 @@ def verdict_table(evidence: Iterable[Evidence], *, rule: bool = False) -> Table:
             row.append(c.rule)
         rows.append(tuple(row))
     return Table(tuple(headers), tuple(rows))
+
+
+def published_table(ev: Evidence) -> Table:
+    """What the paper reports next to what we did: one row per aspect."""
+    pub = ev.claim.published
+    if not pub:
+        raise ValueError(f"claim {ev.claim.key!r} has no published results recorded")
+    rows = [(aspect, paper) for aspect, paper in pub]
+    rows.append(("our setup", ev.measurement.setup))
+    rows.append(("our verdict", ev.verdict.value))
+    return Table(("aspect", "detail"), tuple(rows), caption=ev.claim.reference)
 
 
 def numbers_table(ev: Evidence, names: Sequence[str] | None = None) -> Table:
