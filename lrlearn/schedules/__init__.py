@@ -10,6 +10,23 @@ Each ``snake_case`` factory equals its ``torch.optim.lr_scheduler`` class (``Ste
 ``step_lr``) with the same keyword arguments plus ``base_lr`` (the optimizer's lr in PyTorch):
 ``schedule(t)`` is ``scheduler.get_last_lr()[0]`` after ``t`` calls of ``scheduler.step()``.
 ``to_torch`` turns any schedule into a PyTorch scheduler; ``ReduceLROnPlateau`` is stateful.
+
+Where PyTorch surprises, and what lrlearn does:
+
+- Step 0 is set when the scheduler is *built*: ``get_last_lr()`` before any ``step()`` is
+  ``schedule(0)``, the rate of the first update. Call ``scheduler.step()`` after
+  ``optimizer.step()``; the other order skips ``schedule(0)``.
+- ``CosineAnnealingLR`` does not stop at ``T_max``: it climbs back to ``base_lr`` at ``2 T_max``
+  and oscillates. ``cosine_annealing_lr`` copies this; ``periodic=False`` (and the alias
+  ``cosine``) holds ``eta_min`` instead.
+- ``OneCycleLR`` accepts one step past ``total_steps - 1`` (an extrapolated value) and raises
+  after that; ``one_cycle_lr`` is defined on the same steps ``0 .. total_steps`` and raises
+  ``ValueError`` beyond.
+- ``SequentialLR`` restarts each scheduler from its own step 0 at its milestone, from the
+  optimizer's initial lr (not from where the previous one ended): so does ``sequential_lr``.
+- PyTorch updates most rates recursively (``lr_t = f(lr_{t-1})``); lrlearn uses the closed
+  forms, equal to float rounding (1e-9 relative in the tests; PyTorch can leave ~1e-17 where the
+  exact value is 0).
 """
 
 from __future__ import annotations
