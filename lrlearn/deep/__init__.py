@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "describe_device": "device",
     "cuda_available": "device",
     "mps_available": "device",
+    "cpu_threads": "device",
     # models and data
     "mlp": "models",
     "digits_tensors": "models",
@@ -28,6 +29,12 @@ _EXPORTS: dict[str, str] = {
     "exact_hessian_eigenvalues": "sharpness",
     "edge_of_stability": "sharpness",
     "EdgeOfStabilityResult": "sharpness",
+    # throughput and memory against the batch size
+    "measure_throughput": "throughput",
+    "ThroughputResult": "throughput",
+    "powers_of_two": "throughput",
+    "PowersOfTwoResult": "throughput",
+    "peak_step_memory": "throughput",
 }
 
 __all__ = sorted(_EXPORTS)

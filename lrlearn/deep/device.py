@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import torch
 
-__all__ = ["cuda_available", "describe_device", "mps_available", "resolve_device"]
+__all__ = ["cpu_threads", "cuda_available", "describe_device", "mps_available", "resolve_device"]
 
 log = logging.getLogger("lrlearn.deep")
 
@@ -114,3 +116,19 @@ def _unavailable(device: torch.device) -> str | None:
     if device.index is not None and device.index >= count:
         return f"there is no CUDA device {device.index} (found {count})"
     return None
+
+
+@contextlib.contextmanager
+def cpu_threads(device: torch.device, n: int | None) -> Iterator[None]:
+    """Run with ``n`` intra-op CPU threads on a CPU device, restoring the old number after
+    (``None``: leave it). Tiny models gain nothing from more threads, and on a busy machine
+    extra threads mostly wait for each other."""
+    if device.type != "cpu" or n is None:
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)

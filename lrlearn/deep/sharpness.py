@@ -12,8 +12,7 @@ double backward pass each, never forming the Hessian): ``v <- H v / ||H v||``, `
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _checks
-from .device import resolve_device
+from .device import cpu_threads, resolve_device
 
 __all__ = [
     "EdgeOfStabilityResult",
@@ -139,20 +138,6 @@ class _Functional(nn.Module):
         return torch.func.functional_call(self.model, self.params, (X,))
 
 
-@contextlib.contextmanager
-def _threads(device: torch.device, n: int | None) -> Iterator[None]:
-    """Run with ``n`` intra-op CPU threads (tiny matrices: extra threads only add overhead)."""
-    if device.type != "cpu" or n is None:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
-
-
 @dataclass
 class EdgeOfStabilityResult:
     """Full-batch GD with learning rate ``lr``: ``loss`` at every step (``len = steps + 1``) and
@@ -260,7 +245,7 @@ def edge_of_stability(
     losses = np.full(steps + 1, np.nan)
     sharp_steps, sharp = [], []
     vector = None
-    with _threads(dev, threads), tqdm(total=steps, disable=not progress, unit="step",
+    with cpu_threads(dev, threads), tqdm(total=steps, disable=not progress, unit="step",
                                       desc=f"GD lr={lr:g}") as bar:
         for step in range(steps + 1):
             if step % every == 0 or step == steps:
