@@ -42,13 +42,16 @@ class Problem(Protocol):
 # shared pieces: argument checks, the rate at iteration k, the smoothing/stopping rule
 
 def check_args(
-    start_lr: float, end_lr: Any, num_iter: Any, step_mode: Any, smooth_f: Any, diverge_th: Any
+    start_lr: float, end_lr: Any, num_iter: Any, step_mode: Any, smooth_f: Any, diverge_th: Any,
+    start_name: str = "start_lr",
 ) -> tuple[float, int, str, float, float]:
-    """Validate the range-test arguments; returns (end_lr, num_iter, step_mode, smooth_f, diverge_th)."""
-    start_lr = _checks.positive("start_lr", start_lr)
+    """Validate the range-test arguments; returns (end_lr, num_iter, step_mode, smooth_f, diverge_th).
+
+    ``start_name`` says where the start came from in messages (e.g. the optimizer's lr)."""
+    start_lr = _checks.positive(start_name, start_lr)
     end_lr = _checks.positive("end_lr", end_lr)
     if end_lr <= start_lr:
-        raise ValueError(f"end_lr must be > start_lr={start_lr!r}, got end_lr={end_lr!r}")
+        raise ValueError(f"end_lr must be > {start_name}={start_lr!r}, got end_lr={end_lr!r}")
     num_iter = _checks.integer("num_iter", num_iter, minimum=2)
     step_mode = _checks.choice("step_mode", step_mode, ("exp", "linear"))
     smooth_f = _checks.in_range("smooth_f", smooth_f, 0.0, 1.0, high_open=True)
@@ -150,9 +153,11 @@ class RangeTestResult:
         - ``"steepest"``: where the smoothed loss falls fastest per iteration (``argmin`` of
           ``np.gradient(losses)``, as torch-lr-finder). Fails on noisy curves (one sharp dip wins),
           and the point often sits close to the cliff: it is an upper-end guess.
-        - ``"valley"`` (fastai >= 2.5): halfway along the longest decreasing stretch of the loss.
-          More robust to noise; fails when the loss never decreases for long (range too narrow,
-          ``num_iter`` too small) or when a late short dip is confused with the valley.
+        - ``"valley"`` (fastai's ``valley``, there applied to the window ``[num_iter // 10 : -5]``):
+          halfway along the longest decreasing run of the loss (a subsequence, so small bumps
+          are bridged). Robust to noise; but "longest" counts points, not depth: a long shallow
+          drift at tiny rates can win over a short steep descent and give a timid rate, and with
+          too few points (small ``num_iter``, narrow range) the run is too short to mean much.
         - ``"minimum/10"`` (fastai's older rule): the rate of the lowest loss, divided by 10. The
           minimum often lies at the edge of divergence, so the factor 10 is a safety margin; it
           fails when the loss is still falling at ``end_lr`` (the "minimum" is just the end).
@@ -246,9 +251,10 @@ def range_test(
     problem and ``params`` are left untouched, so there is nothing to restore afterwards.
     """
     opt = SGD() if optimizer is None else make_optimizer(optimizer)
+    start_name = "start_lr" if start_lr is not None else "start_lr (the optimizer's lr)"
     start_lr = opt.lr if start_lr is None else start_lr
     end_lr, num_iter, step_mode, smooth_f, diverge_th = check_args(
-        start_lr, end_lr, num_iter, step_mode, smooth_f, diverge_th)
+        start_lr, end_lr, num_iter, step_mode, smooth_f, diverge_th, start_name)
     start_lr = float(start_lr)
     n = _checks.integer("problem.n_examples", getattr(problem, "n_examples", None), minimum=1)
     batch_size = _checks.integer("batch_size", batch_size, minimum=1, maximum=n)

@@ -80,9 +80,10 @@ def range_test(
         raise TypeError(f"criterion must be a loss function (e.g. nn.CrossEntropyLoss()), got {criterion!r}")
     groups = optimizer.param_groups
     bases = [float(g["lr"]) for g in groups] if start_lr is None else [start_lr] * len(groups)
-    for base in bases:  # each group sweeps from its own start to end_lr
+    for i, base in enumerate(bases):  # each group sweeps from its own start to end_lr
+        name = "start_lr" if start_lr is not None else f"start_lr (lr of param group {i})"
         end_lr, num_iter, step_mode, smooth_f, diverge_th = check_args(
-            base, end_lr, num_iter, step_mode, smooth_f, diverge_th)
+            base, end_lr, num_iter, step_mode, smooth_f, diverge_th, name)
     bases = [float(b) for b in bases]
     target = _resolve_device(device)
     home = next(model.parameters()).device
