@@ -28,9 +28,27 @@ logger = logging.getLogger(__name__)
 WIDGETS_ENV = "LRLEARN_WIDGETS"
 QUIZ_PAGE = "book/quiz.md"
 # ``module:function`` returning the quiz page's MyST Markdown (answers in <details>, no kernel).
-QUIZ_RENDERER = "lrlearn.quiz.render:render_book_page"
+QUIZ_RENDERER = "lrlearn.quiz.render:to_markdown"
 # Source folders whose pages must all be listed in the table of contents.
 TOC_GLOBS = ("notebooks/*.ipynb", "book/*.md")
+
+
+def toc_docnames(toc_path: str | Path) -> list[str]:
+    """Every document of a jb-book ``_toc.yml``, in reading order, as paths without suffix."""
+    import yaml
+
+    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries: list[dict] | None) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts") or [{"chapters": toc.get("chapters")}]:
+        walk(part.get("chapters"))
+    return [str(Path(n).with_suffix("")) if n.endswith((".md", ".ipynb")) else n for n in names]
 
 
 def toc_files(toc: Any) -> set[str]:

@@ -1,0 +1,308 @@
+"""The built book in a real browser: Debian's Chromium driven by Playwright, network limited to a
+local server of ``_build/html``.
+
+Checks, on every page of ``_toc.yml``: it loads with no failed request and no console error, every
+image loaded, math is typeset, widgets rendered; on every notebook page, moving a precomputed
+slider changes the figure; on the quiz page, clicking reveals an answer; every internal link
+resolves (file and anchor). Screenshots go to ``artifacts/book/``.
+
+The book is built with the real ``_config.yml`` (``tools/vendor_js.py`` + ``jupyter-book build .
+-W -n --keep-going``, the same as ``make book``). Notebook execution is cached in
+``_build/.jupyter_cache``, so only changed notebooks run again. Set ``LRLEARN_BOOK_HTML`` to a
+built site to test it without building.
+
+Needs Chromium at /usr/bin/chromium and python playwright: skipped without them, failed when
+``$CI`` is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts" / "book"
+CHROMIUM = os.environ.get("LRLEARN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BUILD_TIMEOUT_S = 1500
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+lrlearn_book = pytest.importorskip("lrlearn_book", reason="needs the book extra (sphinx)")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _build_book() -> Path:
+    try:
+        import jupyter_book  # noqa: F401
+    except ImportError:
+        _missing("needs jupyter-book (pip install -e '.[book]')")
+    if shutil.which("npm") is None and not (ROOT / "_vendor").is_dir():
+        _missing("needs npm to vendor the book's JavaScript (tools/vendor_js.py)")
+    vendor = subprocess.run(
+        [sys.executable, "tools/vendor_js.py"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert vendor.returncode == 0, vendor.stdout + vendor.stderr
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", ".", "-W", "-n", "--keep-going"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    log = done.stdout + done.stderr
+    problems = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert done.returncode == 0, "the book build failed:\n" + "\n".join(problems or [log[-4000:]])
+    return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def site_dir() -> Path:
+    given = os.environ.get("LRLEARN_BOOK_HTML")
+    if given:
+        path = Path(given)
+        assert (path / "index.html").is_file(), f"LRLEARN_BOOK_HTML={given} holds no built site"
+        return path
+    return _build_book()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site_dir: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@dataclass
+class PageLog:
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.failed.clear()
+        self.errors.clear()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str, tmp_path_factory: pytest.TempPathFactory):
+    if not Path(CHROMIUM).exists():
+        _missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("needs python playwright (pip install playwright)")
+    log = PageLog()
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
+
+        def route(r) -> None:
+            if r.request.url.startswith(server) or r.request.url.startswith(("blob:", "data:")):
+                r.continue_()
+            else:
+                log.failed.append(f"blocked (not local): {r.request.url}")
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
+        page.on(
+            "response",
+            lambda r: log.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None,
+        )
+        page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: log.errors.append(f"uncaught: {e}"))
+        yield page, log
+        context.close()
+
+
+def _open(page, log: PageLog, url: str) -> None:
+    log.clear()
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    # MathJax 3 typesets asynchronously; its startup promise resolves when the page is done.
+    page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
+    if page.locator("script[type='application/vnd.jupyter.widget-state+json']").count():
+        page.wait_for_selector(".jupyter-widgets", state="attached", timeout=30_000)
+        page.wait_for_load_state("networkidle")
+
+
+BROKEN_IMAGES_JS = """() => Array.from(document.querySelectorAll('article img'))
+    .filter(img => img.getClientRects().length > 0)
+    .filter(img => !(img.complete && img.naturalWidth > 0))
+    .map(img => img.getAttribute('src').slice(0, 80))"""
+UNTYPESET_MATH_JS = """() => Array.from(document.querySelectorAll('article .math'))
+    .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 60))"""
+TYPESET_MATH_JS = "() => document.querySelectorAll('article mjx-container').length"
+WIDGET_ERRORS_JS = """() => Array.from(document.querySelectorAll('.jupyter-widgets'))
+    .filter(el => /Error displaying widget|Failed to load model/.test(el.textContent))
+    .length"""
+# The bytes of every visible image in the output area holding slider ``i``, hashed.
+FIGURES_NEAR_SLIDER_JS = """async (i) => {
+    const slider = document.querySelectorAll('.widget-slider')[i];
+    const area = slider.closest('.cell_output, .output') || document;
+    const imgs = Array.from(area.querySelectorAll('img'))
+        .filter(img => img.getClientRects().length > 0);
+    const out = [];
+    for (const img of imgs) {
+        const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+        let h = 2166136261;
+        for (const b of bytes) { h ^= b; h = Math.imul(h, 16777619) >>> 0; }
+        out.push(bytes.length + ':' + h);
+    }
+    return out;
+}"""
+
+
+def _check_page(page, log: PageLog, name: str) -> list[str]:
+    problems = [f"failed request: {f}" for f in log.failed]
+    problems += [f"console error: {e}" for e in log.errors]
+    problems += [f"image not loaded: {s}" for s in page.evaluate(BROKEN_IMAGES_JS)]
+    problems += [f"math not typeset: {m!r}" for m in page.evaluate(UNTYPESET_MATH_JS)]
+    if page.evaluate(WIDGET_ERRORS_JS):
+        problems.append("a widget failed to render")
+    return [f"{name}: {p}" for p in problems]
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '__')}.png"))
+
+
+def _move_slider_changes_figure(page, name: str) -> str | None:
+    """Press ArrowRight on each slider in turn until one changes the figure next to it."""
+    n = page.locator(".widget-slider").count()
+    if n == 0:
+        return f"{name}: no slider on the page (each notebook needs a precomputed view)"
+    for i in range(n):
+        handle = page.locator(".widget-slider").nth(i).locator(".noUi-handle").first
+        before = page.evaluate(FIGURES_NEAR_SLIDER_JS, i)
+        if not before:
+            continue
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for key in ("ArrowRight", "ArrowLeft", "ArrowLeft"):
+            page.keyboard.press(key)
+            page.wait_for_timeout(300)
+            after = page.evaluate(FIGURES_NEAR_SLIDER_JS, i)
+            if after and after != before:
+                _screenshot(page, f"{name}__slider_moved")
+                return None
+    return f"{name}: moving a slider never changed a figure ({n} sliders tried)"
+
+
+def _internal_links(page, base: str) -> set[str]:
+    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href]'), a => a.href)")
+    return {h for h in hrefs if h.startswith(base)}
+
+
+def _link_problem(site_dir: Path, base: str, link: str) -> str | None:
+    url, fragment = urldefrag(link)
+    rel = unquote(urlparse(url).path)[len(urlparse(base).path) :]
+    target = site_dir / rel
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return f"{link}: no such file {target.relative_to(site_dir)}"
+    if fragment and target.suffix == ".html":
+        text = target.read_text(encoding="utf-8", errors="replace")
+        if f'id="{fragment}"' not in text and f'name="{fragment}"' not in text:
+            return f"{link}: no element with id {fragment!r} in {target.relative_to(site_dir)}"
+    return None
+
+
+def test_every_toc_page_in_the_browser(browser, server: str, site_dir: Path) -> None:
+    page, log = browser
+    problems: list[str] = []
+    links: set[str] = set()
+    names = lrlearn_book.toc_docnames(ROOT / "_toc.yml")
+    notebooks = [n for n in names if n.startswith("notebooks/")]
+    assert notebooks, "no notebook in _toc.yml"
+    typeset = 0
+    for name in names:
+        html = site_dir / f"{name}.html"
+        if not html.is_file():
+            problems.append(f"{name}: listed in _toc.yml but {html.name} was not built")
+            continue
+        _open(page, log, urljoin(server, f"{name}.html"))
+        typeset += page.evaluate(TYPESET_MATH_JS)
+        if name in notebooks:
+            problem = _move_slider_changes_figure(page, name)
+            if problem:
+                problems.append(problem)
+        problems += _check_page(page, log, name)
+        _screenshot(page, name)
+        links |= _internal_links(page, server)
+    assert typeset > 0, "no typeset math anywhere in the book"
+    problems += [p for link in sorted(links) if (p := _link_problem(site_dir, server, link))]
+    assert not problems, "\n".join(problems)
+
+
+def test_quiz_reveals_the_answer_on_click(browser, server: str) -> None:
+    page, log = browser
+    assert "book/quiz" in lrlearn_book.toc_docnames(ROOT / "_toc.yml"), (
+        "the quiz page is not in _toc.yml"
+    )
+    _open(page, log, urljoin(server, "book/quiz.html"))
+    details = page.locator("article details").first
+    answer = details.locator("p").first
+    assert page.locator("article details").count() >= 100
+    assert not details.evaluate("d => d.open")
+    assert not answer.is_visible()
+    details.locator("summary").click()
+    assert details.evaluate("d => d.open")
+    assert answer.is_visible()
+    assert answer.inner_text().startswith("Answer")
+    _screenshot(page, "book__quiz_revealed")
+    assert not log.errors and not log.failed, log.errors + log.failed
+
+
+def test_site_needs_no_cdn(site_dir: Path) -> None:
+    """No page loads a script, style or font from another host (links to papers are fine)."""
+    pattern = re.compile(r"<(?:script|link|img)\b[^>]*(?:src|href)=\"(https?:)?//", re.I)
+    offenders = [
+        str(p.relative_to(site_dir))
+        for p in site_dir.rglob("*.html")
+        if pattern.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not offenders, f"pages loading from another host: {offenders}"
+    for vendored in ("widgets/embed-amd.js", "widgets/require.js", "mathjax/tex-mml-chtml.js"):
+        assert (site_dir / "_static" / vendored).stat().st_size > 1000, vendored
