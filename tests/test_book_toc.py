@@ -266,3 +266,20 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     assert re.search(r"book/intro\.md:\d+: WARNING: unknown document: 'no_such_page'", log), log[
         -3000:
     ]
+
+
+def test_pages_workflow_builds_checks_and_deploys() -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    triggers = flow[True]  # YAML 1.1 reads the key `on` as True
+    assert triggers["push"]["branches"] == ["main"]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build = flow["jobs"]["build"]["steps"]
+    runs = " ".join(s.get("run", "") for s in build)
+    uses = [s.get("uses", "").split("@")[0] for s in build]
+    assert "make book" in runs and "tests/test_book_site.py" in runs
+    assert "actions/upload-pages-artifact" in uses
+    upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
