@@ -511,6 +511,8 @@ def test_plot_schedules_draws_labelled_curves():
     assert [ln.get_label() for ln in lines] == ["cosine", "step"]
     np.testing.assert_array_equal(lines[0].get_ydata(), many["cosine"].values(100))
     assert ax.get_xlabel() == "step"
+    short = S.plot_schedules({"one": S.one_cycle_lr(1.0, 20), "long": S.cosine(0.1, 50)}, 50)
+    assert len(short.get_lines()[0].get_xdata()) == 21 and len(short.get_lines()[1].get_xdata()) == 50
     one = S.plot_schedules(S.one_cycle_lr(1.0, 50), np.arange(0, 51, 5), log=True)
     assert one.get_yscale() == "log" and one.get_lines()[0].get_label().startswith("one_cycle_lr(")
     _, ax2 = plt.subplots()
@@ -526,3 +528,29 @@ def test_plot_schedules_draws_labelled_curves():
 def test_repr_names_the_arguments():
     assert repr(S.step_lr(0.1, 10, 0.5)) == "step_lr(base_lr=0.1, step_size=10, gamma=0.5)"
     assert isinstance(S.cosine(0.1, 10), Schedule)
+
+
+@pytest.mark.torch
+def test_to_torch_state_dict_resumes_where_it_left_off():
+    torch = pytest.importorskip("torch")
+    import io
+
+    schedule = S.one_cycle_lr(0.5, total_steps=100)
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    sched = S.to_torch(schedule, opt)
+    for _ in range(40):
+        opt.step()
+        sched.step()
+    buf = io.BytesIO()
+    torch.save({"opt": opt.state_dict(), "sched": sched.state_dict()}, buf)
+    buf.seek(0)
+    saved = torch.load(buf, weights_only=False)
+    opt2 = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    sched2 = S.to_torch(schedule, opt2)
+    opt2.load_state_dict(saved["opt"])
+    sched2.load_state_dict(saved["sched"])
+    for t in range(41, 60):
+        opt2.step()
+        sched2.step()
+        assert sched2.get_last_lr()[0] == schedule(t)
+        assert opt2.param_groups[0]["momentum"] == schedule.momentum(t)

@@ -23,8 +23,8 @@ def plot_schedules(
 ) -> Any:
     """Plot ``schedule(t)`` against the step for one schedule or a ``{label: schedule}`` dict.
 
-    ``steps`` is a count (steps ``0 .. steps - 1``) or an array of steps. ``log`` uses a log
-    y-axis; ``momentum`` plots the ``.momentum`` companions instead. Returns the Axes.
+    ``steps`` is a count (steps ``0 .. steps - 1``) or an array of steps; a schedule that ends
+    earlier (``one_cycle_lr``) is drawn up to its last step. ``log`` uses a log y-axis; ``momentum`` plots the ``.momentum`` companions instead. Returns the Axes.
     """
     if isinstance(schedules, Schedule):
         schedules = {repr(schedules): schedules}
@@ -47,13 +47,14 @@ def plot_schedules(
             if s.momentum is None:
                 raise ValueError(f"schedules[{label!r}] = {s!r} has no momentum schedule")
             s = s.momentum
-        curves[str(label)] = s(t)
+        shown = t if s.last_step is None else t[t <= s.last_step]  # a bounded one ends early
+        curves[str(label)] = (shown, s(shown))
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for label, values in curves.items():
-        ax.plot(t, values, label=label, drawstyle="steps-post" if t.size < 60 else "default")
+    for label, (x, values) in curves.items():
+        ax.plot(x, values, label=label, drawstyle="steps-post" if t.size < 60 else "default")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
