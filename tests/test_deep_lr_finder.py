@@ -216,3 +216,32 @@ def test_on_cuda_matches_cpu_and_returns_model_home():
     assert gpu.settings["device"].startswith("cuda")
     n = min(len(cpu.lrs), len(gpu.lrs), 30)
     np.testing.assert_allclose(gpu.losses[:n], cpu.losses[:n], rtol=1e-3)
+
+
+def test_numpy_and_torch_range_tests_agree_on_digits():
+    """The same softmax regression, data order and sweep in numpy (float64) and torch (float64):
+    two independent implementations of the test, one answer."""
+    from lrlearn.data import digits
+    from lrlearn.lr_finder import range_test as numpy_range_test
+    from lrlearn.problems import SoftmaxRegression
+
+    data = digits()
+    kw = dict(start_lr=1e-3, end_lr=50.0, num_iter=80, progress=False)
+    ours = numpy_range_test(SoftmaxRegression(data), "sgd", batch_size=50, seed=4, **kw)
+    # the batches the numpy test draws: a seeded permutation per epoch, remainder dropped
+    rng, n = np.random.default_rng(4), len(data.y_train)
+    X, y = torch.from_numpy(np.asarray(data.X_train)), torch.from_numpy(np.asarray(data.y_train))
+    batches = []
+    while len(batches) < 80:
+        order = torch.from_numpy(rng.permutation(n))
+        batches += [(X[order[i:i + 50]], y[order[i:i + 50]]) for i in range(0, n - 49, 50)]
+    model = nn.Linear(64, 10).double()
+    nn.init.zeros_(model.weight)
+    nn.init.zeros_(model.bias)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    theirs = range_test(model, opt, nn.CrossEntropyLoss(), batches[:80], device="cpu", **kw)
+    assert ours.diverged and theirs.diverged and len(ours.lrs) == len(theirs.lrs)
+    np.testing.assert_allclose(ours.lrs, theirs.lrs, rtol=1e-15)
+    np.testing.assert_allclose(ours.losses, theirs.losses, rtol=1e-9)
+    for method in ("steepest", "valley", "minimum/10"):
+        assert ours.suggest(method) == theirs.suggest(method)
