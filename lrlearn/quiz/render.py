@@ -11,6 +11,7 @@ import html
 import io
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from .bank import load_bank
@@ -59,7 +60,12 @@ def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8
 
 
 def curve_png(question: Question, dpi: int = 80) -> bytes:
-    """The curve figure as PNG bytes."""
+    """The curve figure as PNG bytes (cached per question and dpi)."""
+    return _curve_png(question, dpi)
+
+
+@lru_cache(maxsize=64)
+def _curve_png(question: Question, dpi: int) -> bytes:
     fig = curve_figure(question)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)

@@ -1,0 +1,177 @@
+"""The book page (MyST Markdown, answers in <details>) and the Anki export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from lrlearn.quiz import export_anki, load_bank, model_answer, to_markdown, write_book_page
+from lrlearn.quiz.render import curve_figure
+from lrlearn.quiz.textplot import text_curve
+
+BANK = load_bank()
+# one question of every kind, including a curve, keeps the rendering fast
+SAMPLE = [BANK.get(i) for i in ("basics-update-rule", "num-critical-5x2", "basics-what-is-lr",
+                                "curve-sgd-diverging", "hilo-worked-example-broken")]
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return to_markdown(SAMPLE)
+
+
+def _chunks(text: str) -> dict[str, str]:
+    parts = re.split(r"^\(quiz-([a-z0-9-]+)\)=$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_question_has_a_label_heading_and_hidden_answer(page):
+    chunks = _chunks(page)
+    assert list(chunks) == [q.id for q in sorted(SAMPLE, key=lambda q: ["basic", "intermediate",
+                                                                         "advanced"].index(q.level))]
+    for q in SAMPLE:
+        chunk = chunks[q.id]
+        assert chunk.count("<details>") == 1 and chunk.count("</details>") == 1
+        before, answer = chunk.split("<details>")
+        assert "<summary>Show the answer</summary>" in answer
+        shown = html.escape(model_answer(q)).replace("\n", "<br>")
+        assert shown in answer and shown not in before  # hidden until clicked
+        assert html.escape(q.explanation) in answer
+        assert f'href="../notebooks/{q.notebook}.html' in answer
+        # MyST ends an HTML block at a blank line: the whole <details> must have none
+        block = answer.split("</details>")[0]
+        assert "\n\n" not in block
+
+
+def test_choices_numeric_and_corrections(page):
+    chunks = _chunks(page)
+    mc = BANK.get("basics-update-rule")
+    for i, c in enumerate(mc.choices):
+        assert f"- {chr(97 + i)}) {c}" in chunks[mc.id]
+    assert "*Give a number.*" in chunks["num-critical-5x2"]
+    assert "What the usual answer gets wrong." in chunks["hilo-worked-example-broken"]
+    assert "{value" not in page
+
+
+def test_curve_is_an_inline_png_of_the_simulated_run(page):
+    chunk = _chunks(page)["curve-sgd-diverging"]
+    m = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', chunk)
+    assert m is not None
+    png = base64.b64decode(m.group(1))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    fig = curve_figure(BANK.get("curve-sgd-diverging"))
+    (line,) = fig.axes[0].get_lines()
+    from lrlearn.quiz.compute import run_curve
+
+    losses = run_curve(BANK.get("curve-sgd-diverging").curve).losses
+    assert list(line.get_ydata()) == list(losses)
+    assert fig.axes[0].get_yscale() == "log"  # the blow-up spans decades
+    assert fig.get_layout_engine() is not None
+
+
+def test_markdown_special_characters_are_escaped():
+    text = to_markdown([BANK.get("transfer-param-groups-code")])
+    # the PyTorch snippet keeps its brackets and underscores as text, not Markdown syntax
+    assert r"optim.AdamW(\[{'params': model.backbone.parameters()" in text
+    assert "lr=\\[1e-5, 1e-4\\]" in text
+
+
+def test_filters_and_errors(tmp_path):
+    n = len(BANK.select(level="advanced", topic="warmup"))
+    text = to_markdown(level="advanced", topic="warmup")
+    assert text.count("<details>") == n and "## Advanced" in text and "## Basic" not in text
+    with pytest.raises(ValueError, match="notebook_url must contain"):
+        to_markdown(SAMPLE, notebook_url="x.html")
+    with pytest.raises(TypeError, match="either questions or level/topic"):
+        to_markdown(SAMPLE, level="basic")
+    with pytest.raises(ValueError, match="must not be empty"):
+        to_markdown([])
+    with pytest.raises(ValueError, match="unknown topic"):
+        to_markdown(topic="nope")
+    out = write_book_page(tmp_path / "b" / "quiz.md", questions=SAMPLE[:2])
+    assert out.read_text().count("<details>") == 2
+
+
+@pytest.mark.slow
+def test_page_builds_with_sphinx_and_myst_without_warnings(tmp_path, page):
+    pytest.importorskip("myst_parser")
+    if shutil.which("sphinx-build", path=str(sys.prefix) + "/bin") is None:
+        pytest.skip("sphinx-build not installed")
+    src = tmp_path / "src"
+    (src / "book").mkdir(parents=True)
+    (src / "conf.py").write_text("extensions = ['myst_parser']\nmyst_enable_extensions = "
+                                 "['dollarmath']\nmaster_doc = 'book/quiz'\n")
+    (src / "book" / "quiz.md").write_text(page)
+    res = subprocess.run([f"{sys.prefix}/bin/sphinx-build", "-W", "-n", "-q", "-b", "html",
+                          str(src), str(tmp_path / "out")], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    built = (tmp_path / "out" / "book" / "quiz.html").read_text()
+    assert built.count("<details>") == len(SAMPLE)
+    assert built.count('<img src="data:image/png;base64,') == 1
+    # the answer sits inside its details element in the built page
+    m = re.search(r"<details>(.*?)</details>", built, flags=re.S)
+    assert "Show the answer" in m.group(1) and "Answer." in m.group(1)
+
+
+# --- Anki ----------------------------------------------------------------------------------
+
+def _read_anki(path):
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = [x for x in lines if x.startswith("#")]
+    body = "\n".join(x for x in lines if not x.startswith("#"))
+    rows = list(csv.reader(io.StringIO(body), delimiter="\t"))
+    return header, [r for r in rows if r]
+
+
+def test_anki_export_is_importable_text(tmp_path):
+    path = export_anki(tmp_path / "deck.txt")
+    header, rows = _read_anki(path)
+    assert header == ["#separator:tab", "#html:true", "#notetype:Basic", "#deck:lrlearn",
+                      "#guid column:1", "#tags column:4"]
+    assert len(rows) == len(BANK) and all(len(r) == 4 for r in rows)
+    assert len({r[0] for r in rows}) == len(BANK)
+    by_id = {r[0].removeprefix("lrlearn-"): r for r in rows}
+    for q in BANK:
+        _, front, back, tags = by_id[q.id]
+        assert "\t" not in front + back
+        assert f"lrlearn::{q.level}" in tags.split()
+        assert all(f"lrlearn::{t}" in tags.split() for t in q.topics)
+        assert html.escape(q.explanation).replace("\n", "<br>") in back
+        if q.kind in ("choice", "numeric", "curve"):
+            assert html.escape(model_answer(q)) in back and html.escape(model_answer(q)) not in \
+                front
+    curve = BANK.get("curve-sgd-good")
+    assert "<pre>" in by_id[curve.id][1]
+
+
+def test_anki_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="deck must be a non-empty single-line name"):
+        export_anki(tmp_path / "x.txt", SAMPLE, deck="a\tb")
+    with pytest.raises(ValueError, match="tag_prefix"):
+        export_anki(tmp_path / "x.txt", SAMPLE, tag_prefix="two words")
+    with pytest.raises(ValueError, match="must not be empty"):
+        export_anki(tmp_path / "x.txt", [])
+
+
+def test_text_curve():
+    text = text_curve([1.0, 0.1, 0.01, 0.001], width=20, height=4)
+    lines = text.splitlines()
+    # one decade per row on a log scale, one point every 5 columns
+    assert lines[:4] == ["    1 |*", "      |     *", "      |          *",
+                         "0.001 |               *"]
+    assert lines[4] == "      +" + "-" * 20 and "log scale" in lines[-1]
+    linear = text_curve([3.0, 2.0, 1.0], width=10, height=3)
+    assert "linear scale" in linear and linear.count("*") == 3
+    with pytest.raises(ValueError, match="finite 1-D curve"):
+        text_curve([1.0, float("nan")])
+    with pytest.raises(ValueError, match="width must be in"):
+        text_curve([1.0, 2.0], width=3)
