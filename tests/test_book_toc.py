@@ -73,10 +73,18 @@ def test_every_toc_entry_exists() -> None:
 def test_unlisted_pages_names_each_file(tmp_path: Path) -> None:
     (tmp_path / "book").mkdir()
     (tmp_path / "notebooks").mkdir()
-    for rel in ("book/intro.md", "book/stray.md", "notebooks/01_x.ipynb", "notebooks/02_y.ipynb"):
+    (tmp_path / "book" / "papers").mkdir()
+    for rel in (
+        "book/intro.md",
+        "book/stray.md",
+        "book/papers/p.md",
+        "notebooks/01_x.ipynb",
+        "notebooks/02_y.ipynb",
+    ):
         (tmp_path / rel).write_text("")
     assert lrlearn_book.unlisted_pages(tmp_path, {"book/intro", "notebooks/01_x"}) == [
         "notebooks/02_y.ipynb",
+        "book/papers/p.md",
         "book/stray.md",
     ]
 
@@ -101,7 +109,10 @@ def test_quiz_page_renders_answers_hidden_until_clicked() -> None:
 
 def _cited_keys() -> dict[str, set[str]]:
     cited: dict[str, set[str]] = {}
-    sources = [*sorted((ROOT / "book").glob("*.md")), *sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    sources = [
+        *sorted((ROOT / "book").rglob("*.md")),
+        *sorted((ROOT / "notebooks").glob("*.ipynb")),
+    ]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":

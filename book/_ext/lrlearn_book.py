@@ -6,7 +6,7 @@ At the start of every build it
   (kernel-free) twin of each widget: figures switched in the browser, no Python needed;
 * checks that the vendored JavaScript (``tools/vendor_js.py``) is in place, naming what is missing;
 * writes ``book/quiz.md`` from the question bank through ``lrlearn.quiz``'s renderer;
-* checks the table of contents against the files: every ``notebooks/*.ipynb`` and ``book/*.md``
+* checks the table of contents against the files: every ``notebooks/*.ipynb`` and ``book/**/*.md``
   must be listed in ``_toc.yml`` (a page left out would silently vanish from the site). With
   ``-W`` each problem is a warning that fails the build and names the file.
 """
@@ -30,7 +30,7 @@ QUIZ_PAGE = "book/quiz.md"
 # ``module:function`` returning the quiz page's MyST Markdown (answers in <details>, no kernel).
 QUIZ_RENDERER = "lrlearn.quiz.render:to_markdown"
 # Source folders whose pages must all be listed in the table of contents.
-TOC_GLOBS = ("notebooks/*.ipynb", "book/*.md")
+TOC_GLOBS = ("notebooks/*.ipynb", "book/**/*.md")
 
 
 def toc_docnames(toc_path: str | Path) -> list[str]:
