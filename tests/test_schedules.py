@@ -117,6 +117,15 @@ def test_cosine_annealing_lr_equals_torch_including_its_rise_after_T_max(base_lr
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("T_max", [1, 2, 997, 2000])
+def test_cosine_annealing_lr_long_periods_equal_torch(T_max):
+    n = 2 * T_max + 3  # down, back up, and into the second descent
+    ours = S.cosine_annealing_lr(0.1, T_max=T_max).values(n)
+    theirs, _ = torch_run(lambda o: lr_sched().CosineAnnealingLR(o, T_max=T_max), n, 0.1)
+    assert_close(ours, theirs, 0.1)
+
+
+@pytest.mark.torch
 @ORACLE
 @given(base_lrs, st.integers(1, 60), st.integers(1, 3), st.floats(0.0, 0.5))
 def test_cosine_annealing_warm_restarts_equals_torch(base_lr, T_0, T_mult, frac):
@@ -271,8 +280,9 @@ def test_cyclic_lr_custom_scale_fn_equals_torch():
         assert_close(ours.momentum.values(200), moms, 1.0)
 
 
-metric_walks = st.lists(
-    st.one_of(st.floats(0.0, 10.0), st.sampled_from([1.0, 2.0, 0.5])), min_size=1, max_size=120
+metric_walks = st.lists(  # repeats make plateaus; NaN is a diverged loss
+    st.one_of(st.floats(0.0, 10.0), st.sampled_from([1.0, 2.0, 0.5, math.nan])), min_size=1,
+    max_size=120,
 )
 
 
