@@ -1,0 +1,84 @@
+"""The notebook quiz widget, driven by setting values and clicking its buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrlearn.quiz import ProgressStore, Session, load_bank
+from lrlearn.quiz.grading import correct_value, format_value
+from lrlearn.widgets.quiz import QuizWidget, quiz_widget
+
+BANK = load_bank()
+
+
+def widget_for(ids, tmp_path):
+    bank = type(BANK)(tuple(BANK.get(i) for i in ids))
+    store = ProgressStore(data_dir=tmp_path)
+    # one new question per id, in the order given (draw shuffles new ones: read the order back)
+    return QuizWidget(Session(bank, count=None, store=store, seed=0)), store
+
+
+def _answer(widget, right=True):
+    q = widget.question
+    if q.kind in ("choice", "curve"):
+        widget.choices.value = q.answer if right else (q.answer + 1) % len(q.choices)
+        widget.check_button.click()
+    elif q.kind == "numeric":
+        widget.number.value = format_value(correct_value(q)) if right else "123456"
+        widget.check_button.click()
+    else:
+        widget.reveal_button.click()
+        (widget.got_it_button if right else widget.missed_button).click()
+    return q
+
+
+def test_a_whole_session(tmp_path):
+    ids = ["basics-update-rule", "num-critical-5x2", "basics-what-is-lr", "curve-sgd-good"]
+    widget, store = widget_for(ids, tmp_path)
+    answered = []
+    for k in range(4):
+        assert f"Question {k + 1} of 4" in widget.header.value
+        q = widget.question
+        if q.kind == "curve":
+            assert widget.image in widget.children and widget.image.value[:4] == b"\x89PNG"
+        answered.append((_answer(widget, right=k % 2 == 0).id, k % 2 == 0))
+        assert widget.next_button in widget.children
+        assert ("Right" in widget.feedback.value or "Marked right" in widget.feedback.value) == \
+            (k % 2 == 0)
+        assert "Why." in widget.feedback.value
+        widget.next_button.click()
+    assert "Done." in widget.header.value and "2 of 4 right" in widget.prompt.value
+    events = store.events()
+    assert [(e["question"], e["correct"]) for e in events] == answered
+
+
+def test_invalid_numeric_answer_keeps_the_question_and_saves_nothing(tmp_path):
+    widget, store = widget_for(["num-critical-5x2"], tmp_path)
+    widget.number.value = "a lot"
+    widget.check_button.click()
+    assert "not a number" in widget.feedback.value
+    assert widget.question.id == "num-critical-5x2" and store.events() == []
+    widget.number.value = "0.2"
+    widget.check_button.click()
+    assert "Right" in widget.feedback.value and len(store.events()) == 1
+
+
+def test_choice_without_selection_and_skip(tmp_path):
+    widget, store = widget_for(["basics-update-rule", "sched-step-decay"], tmp_path)
+    first = widget.question.id
+    widget.check_button.click()
+    assert "Pick one of the options" in widget.feedback.value and store.events() == []
+    widget.skip_button.click()
+    assert widget.question.id != first and "Question 2 of 2" in widget.header.value
+    _answer(widget, right=False)
+    assert "Not quite" in widget.feedback.value and "Model answer." in widget.feedback.value
+    assert store.cards()[widget.session.grades[0].question.id].box == 1
+
+
+def test_quiz_widget_function_and_bad_input(tmp_path):
+    widget = quiz_widget(level="basic", topic="basics", count=3, store=None)
+    assert len(widget.session) == 3 and widget.session.store is None
+    with pytest.raises(ValueError, match="unknown topic 'nope'"):
+        quiz_widget(topic="nope", store=None)
+    with pytest.raises(TypeError, match=r"session must be an lrlearn\.quiz\.Session"):
+        QuizWidget("not a session")
