@@ -35,6 +35,12 @@ _EXPORTS: dict[str, str] = {
     "powers_of_two": "throughput",
     "PowersOfTwoResult": "throughput",
     "peak_step_memory": "throughput",
+    # data parallel
+    "data_parallel_check": "ddp",
+    "DataParallelCheck": "ddp",
+    "DDPConfig": "ddp",
+    "linear_scaled_lr": "ddp",
+    "shard_size": "ddp",
 }
 
 __all__ = sorted(_EXPORTS)
