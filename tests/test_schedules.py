@@ -235,6 +235,16 @@ def test_one_cycle_lr_and_momentum_equal_torch(max_lr, total, pct, strategy, thr
 
 
 @pytest.mark.torch
+def test_one_cycle_lr_empty_first_phase_fails_where_torch_divides_by_zero():
+    torch = pytest.importorskip("torch")
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    with pytest.raises(ZeroDivisionError):
+        lr_sched().OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=0.1)  # 0.1 * 10 - 1 = 0
+    with pytest.raises(ValueError, match=r"pct_start=0\.1 and total_steps=10 has an empty phase"):
+        S.one_cycle_lr(1.0, total_steps=10, pct_start=0.1)
+
+
+@pytest.mark.torch
 def test_one_cycle_lr_refuses_to_step_past_total_steps_like_torch():
     torch = pytest.importorskip("torch")
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
