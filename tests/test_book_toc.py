@@ -294,3 +294,23 @@ def test_pages_workflow_builds_checks_and_deploys() -> None:
     deploy = flow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_build_stops_with_a_hint_when_the_javascript_is_not_vendored(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from sphinx.errors import ConfigError
+
+    sphinx = _config()["sphinx"]["config"]
+    config = SimpleNamespace(
+        html_static_path=["_vendor"],
+        nb_ipywidgets_js=sphinx["nb_ipywidgets_js"],
+        html_js_files=[(f, {}) for f in sphinx["html_js_files"]],  # as Sphinx normalises them
+        mathjax_path=sphinx["mathjax_path"],
+    )
+    app = SimpleNamespace(confdir=str(tmp_path))
+    with pytest.raises(ConfigError, match=r"widgets/require\.js.*tools/vendor_js\.py"):
+        lrlearn_book._check_vendor(app, config)
+    _fake_node_modules(tmp_path)
+    vendor_js.vendor(tmp_path, install=False)
+    lrlearn_book._check_vendor(app, config)  # complete now: no error
