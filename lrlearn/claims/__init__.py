@@ -11,7 +11,14 @@
 
 from __future__ import annotations
 
-from . import edge_of_stability, errata, figures, learning_rate  # noqa: F401  (modules register their claims)
+from . import (  # noqa: F401  (modules register their claims)
+    batch_size,
+    edge_of_stability,
+    errata,
+    figures,
+    learning_rate,
+    scaling_papers,
+)
 from .registry import (
     Claim,
     ClaimVerdict,

@@ -144,9 +144,14 @@ def register(claim: Claim) -> Claim:
     return claim
 
 
+#: the order groups are listed in (registration order within a group)
+GROUPS = ("learning rate", "batch size", "paper")
+
+
 def claims(group: str | None = None, source: Source | str | None = None) -> list[Claim]:
-    """The registered claims in registration order, optionally only one group or source."""
-    out = list(_CLAIMS.values())
+    """The registered claims, group by group (see ``GROUPS``), optionally one group or source."""
+    out = sorted(_CLAIMS.values(), key=lambda c: GROUPS.index(c.group) if c.group in GROUPS
+                 else len(GROUPS))
     if group is not None:
         groups = sorted({c.group for c in out})
         _checks.choice("group", group, groups)

@@ -1,0 +1,172 @@
+"""Claims about the batch size, measured on the digits with ``lrlearn.batch``.
+
+- "larger batches overfit / generalise worse": small vs full batch compared at equal training loss,
+  equal epochs and equal steps (``lrlearn.batch.generalization``).
+- "double the batch, double the learning rate": B = k B0 with lr = k lr0, without warmup
+  (``lrlearn.batch.linear_scaling``): for which k the final loss matches k = 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import _shared
+from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
+
+__all__ = ["double_batch_double_lr", "large_batch_generalization"]
+
+# ---------------------------------------------------------------------------------------------
+# "larger batches overfit / generalise worse"
+
+
+def _two_se(p1: float, p2: float, n: int) -> float:
+    """Two standard errors of a difference of two accuracies measured on n examples each."""
+    return 2.0 * math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+
+
+def large_batch_generalization(fast: bool = True, progress: bool = False) -> Measurement:
+    """Mini-batch (B = 16) vs full batch on a 32-unit MLP, compared three ways.
+
+    The differences in test accuracy are set against two binomial standard errors of the test
+    set: a smaller difference is not a measured effect.
+    """
+    from ..batch import generalization
+
+    g = generalization(fast=fast, progress=progress)
+    n_test = _shared.test_set_size()
+    small, large = (int(b) for b in g.batch_sizes)
+    numbers: dict[str, Number] = {"small_batch": small, "large_batch": large, "test_size": n_test,
+                                  "both_reached_target": bool(g.reached.all())}
+    rows = []
+    for i, setting in enumerate(g.settings):
+        key = setting.replace("equal ", "").replace(" ", "_")
+        acc_s, acc_l = (float(a) for a in g.test_accuracy[i])
+        gap = acc_s - acc_l
+        margin = _two_se(acc_s, acc_l, n_test)
+        numbers[f"{key}_test_acc_small"] = acc_s
+        numbers[f"{key}_test_acc_large"] = acc_l
+        numbers[f"{key}_large_worse_by"] = gap
+        numbers[f"{key}_two_se"] = margin
+        numbers[f"{key}_large_significantly_worse"] = bool(gap > margin)
+        rows.append({
+            "compared at": setting,
+            f"steps (B={small} / B={large})": f"{g.steps[i, 0]:.0f} / {g.steps[i, 1]:.0f}",
+            "train loss": f"{g.train_loss[i, 0]:.3g} / {g.train_loss[i, 1]:.3g}",
+            "test accuracy": f"{acc_s:.3f} / {acc_l:.3f}",
+            "large worse by": gap, "2 s.e.": margin,
+            "sharpness": f"{g.sharpness[i, 0]:.3g} / {g.sharpness[i, 1]:.3g}",
+        })
+    loss_gap = numbers["training_loss_large_worse_by"]
+    epochs_gap = numbers["epochs_large_worse_by"]
+    finding = (
+        f"At equal training loss the full batch's test accuracy is "
+        f"{abs(loss_gap):.3f} {'lower' if loss_gap > 0 else 'higher'} than B = {small}'s "
+        f"(two standard errors: {numbers['training_loss_two_se']:.3f}), so "
+        + ("the large batch does generalise worse. " if numbers[
+            "training_loss_large_significantly_worse"] else "no generalisation gap is measured. ")
+        + f"At equal epochs it is {abs(epochs_gap):.3f} "
+        f"{'lower' if epochs_gap > 0 else 'higher'}, but there it has taken "
+        f"{g.steps[1, 1]:.0f} steps against {g.steps[1, 0]:.0f} and its training loss is "
+        f"{g.train_loss[1, 1]:.3f} against {g.train_loss[1, 0]:.3f}: it is under-trained, not "
+        f"over-fitted."
+    )
+    return Measurement(numbers, finding, tuple(rows),
+                       setup=(f"{g.problem}, plain SGD, B = {small} (lr {g.lrs[0]:g}) vs B = "
+                              f"{large} (lr {g.lrs[1]:g}), trained to loss {g.target_loss:g}"),
+                       extra={"result": g})
+
+
+def _judge_generalization(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["training_loss_large_significantly_worse"]:
+        return ClaimVerdict.HOLDS
+    if n["epochs_large_significantly_worse"]:
+        return ClaimVerdict.CAVEATS
+    return ClaimVerdict.FAILS
+
+
+register(Claim(
+    key="large-batches-generalise-worse",
+    statement="Large batches overfit or generalise worse; small batches generalise better.",
+    source=Source.SEED,
+    reference="'Batch size' guide: trade-off tables and advanced questions",
+    experiment=large_batch_generalization,
+    rule=("Holds if, trained to the same training loss, the large batch's test accuracy is lower "
+          "by more than two binomial standard errors; holds with caveats if it is lower only at "
+          "an equal number of epochs (fewer updates: less trained, not overfitted); does not "
+          "hold otherwise."),
+    judge=_judge_generalization,
+    group="batch size",
+    needs=("lrlearn.batch",),
+))
+
+# ---------------------------------------------------------------------------------------------
+# "double the batch, double the learning rate"
+
+
+def double_batch_double_lr(fast: bool = True, progress: bool = False) -> Measurement:
+    """B = k B0 with lr = k lr0 for the same number of epochs, constant rate (no warmup).
+
+    The rule holds at k when the final training loss is within ``tolerance`` (relative) of the
+    k = 1 run's (``lrlearn.batch.linear_scaling``).
+    """
+    r = _shared.linear_scaling_result(fast, progress)
+    holds = np.asarray(r.holds, bool)
+    k_max_ok = int(r.factors[holds].max()) if holds.any() else 0
+    first_bad = r.break_factor
+    numbers: dict[str, Number] = {
+        "base_batch": int(r.base_batch), "base_lr": float(r.base_lr),
+        "factors_tried": len(r.factors), "largest_k_tried": int(r.factors[-1]),
+        "holds_at_every_k": bool(holds.all()),
+        "holds_at_first_doubling": bool(holds[1]) if len(holds) > 1 else True,
+        "largest_k_that_holds": k_max_ok,
+        "break_k": -1 if first_bad is None else int(first_bad),
+        "tolerance": float(r.tolerance),
+    }
+    rows = tuple({"k": int(k), "batch size": int(b), "lr": float(lr),
+                  "final loss": float(f), "within tolerance of k = 1": bool(h)}
+                 for k, b, lr, f, h in zip(r.factors, r.batch_sizes, r.lrs, r.final_loss, holds,
+                                           strict=True))
+    if first_bad is None:
+        finding = (f"Scaling B and lr together by k keeps the final loss within "
+                   f"{r.tolerance:.0%} of k = 1 for every k tried (up to {r.factors[-1]}).")
+    else:
+        i = int(np.flatnonzero(r.factors == first_bad)[0])
+        final = r.final_loss[i]
+        finding = (
+            f"From B0 = {r.base_batch}, lr0 = {r.base_lr:g}: the rule holds up to k = {k_max_ok} "
+            f"(B = {k_max_ok * r.base_batch}, lr = {k_max_ok * r.base_lr:g}) and first fails at "
+            f"k = {first_bad} (B = {first_bad * r.base_batch}, lr = {first_bad * r.base_lr:g}), "
+            + ("where the run diverges." if not np.isfinite(final) else
+               f"where the final loss is {final:.3g} against {r.final_loss[0]:.3g} at k = 1.")
+        )
+    return Measurement(numbers, finding, rows,
+                       setup=(f"{r.problem}, SGD momentum {r.momentum:g}, {r.epochs:g} epochs, "
+                              f"constant rate, success = final loss within {r.tolerance:.0%} of "
+                              f"k = 1's"),
+                       extra={"result": r})
+
+
+def _judge_double(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["holds_at_every_k"]:
+        return ClaimVerdict.HOLDS
+    if n["holds_at_first_doubling"]:
+        return ClaimVerdict.CAVEATS
+    return ClaimVerdict.FAILS
+
+
+register(Claim(
+    key="double-batch-double-lr",
+    statement="Double the batch size, double the learning rate (the linear scaling rule).",
+    source=Source.SEED,
+    reference="'Batch size' guide: best practices",
+    experiment=double_batch_double_lr,
+    rule=("Holds if the scaled runs match k = 1's final loss (within the tolerance) for every k "
+          "tried; holds with caveats if they match for the first doubling but fail beyond some "
+          "k; does not hold if the first doubling already fails."),
+    judge=_judge_double,
+    group="batch size",
+    needs=("lrlearn.batch",),
+))
