@@ -34,8 +34,9 @@ def as_steps(step: Any, last_step: int | None = None, name: str = "schedule") ->
         if arr.size == 0 and arr.dtype.kind == "f":
             arr = arr.astype(np.int64)
         else:
+            what = repr(step) if arr.size <= 5 else f"an array of shape {arr.shape}"
             raise TypeError(
-                f"step must be an integer or an integer array, got {step!r} (dtype {arr.dtype})"
+                f"step must be an integer or an integer array, got {what} (dtype {arr.dtype})"
             )
     arr = arr.astype(np.int64)
     if arr.size and arr.min() < 0:
