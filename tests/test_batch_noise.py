@@ -65,6 +65,14 @@ def test_noise_scale_at_matches_covariance():
     assert g2 == pytest.approx(np.sum(ls.loss_and_grad(w)[1] ** 2), rel=1e-12)
 
 
+def test_a_single_example_has_no_noise():
+    ls = LeastSquares(data.linear_regression(n_train=1, n_features=2))
+    r = gradient_noise(ls, progress=False)
+    assert r.batch_sizes.tolist() == [1] and r.trace == 0.0
+    assert r.variance_with[0] == r.variance_without[0] == r.predicted_without[0] == 0.0
+    assert r.z_with[0] == 0.0
+
+
 def test_plot_has_no_nan():
     ls = LeastSquares(data.linear_regression(n_train=64, n_features=3, seed=1))
     r = gradient_noise(ls, [1, 4, 16, 64], n_draws=50, progress=False)

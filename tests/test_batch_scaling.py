@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrlearn import data
 from lrlearn.batch import compare_regimes, linear_scaling
@@ -40,13 +42,24 @@ def test_regimes_divergence_is_a_result():
     r.plot()
 
 
-def test_batch_stream_is_an_epoch_wise_permutation():
-    n, b = 10, 3
-    s = BatchStream(n, b, np.random.default_rng(0))
-    seen = np.concatenate([s.next() for _ in range(10)])  # 30 indices = 3 epochs
-    for epoch in seen.reshape(3, n):
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 40), data_=st.data())
+def test_batch_stream_is_an_epoch_wise_permutation(n, data_):
+    """n batches of size b are b whole epochs, each a permutation of the examples."""
+    b = data_.draw(st.integers(1, n - 1))
+    s = BatchStream(n, b, np.random.default_rng(n))
+    batches = [s.next() for _ in range(n)]
+    assert all(len(x) == b for x in batches)
+    for epoch in np.concatenate(batches).reshape(b, n):
         assert sorted(epoch) == list(range(n))
     assert BatchStream(n, n, np.random.default_rng(0)).next() is None
+
+
+def test_one_example_problems_run():
+    ls = LeastSquares(data.linear_regression(n_train=1, n_features=2))
+    r = compare_regimes(ls, progress=False)
+    assert r.batch_sizes.tolist() == [1] and np.isfinite(r.losses[0]).all()
+    assert linear_scaling(ls, base_batch=1, progress=False).factors.tolist() == [1]
 
 
 def test_train_matches_optimizer_loop_and_stacks_runs():

@@ -153,8 +153,8 @@ def train(
         for t in range(steps + 1):
             if j < eval_steps.size and t == eval_steps[j]:
                 cur = problem._loss(params, problem._X, problem._y)
-                if loss0 is None:
-                    loss0 = cur.copy()
+                if loss0 is None:  # a run that starts at loss 0 is judged against 1 instead
+                    loss0 = np.where(cur > 0, cur, 1.0)
                 losses[active, j] = cur
                 bad = ~np.isfinite(cur) | (cur > DIVERGENCE_FACTOR * loss0[active])
                 diverged_at[active[bad]] = t

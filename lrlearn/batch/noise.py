@@ -54,18 +54,21 @@ class GradientNoiseResult:
     predicted_with: np.ndarray
     predicted_without: np.ndarray
 
+    @staticmethod
+    def _z(measured: np.ndarray, predicted: np.ndarray, stderr: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (measured - predicted) / stderr
+        return np.where(stderr > 0, z, 0.0)
+
     @property
     def z_with(self) -> np.ndarray:
-        """(measured - predicted) / standard error, with replacement."""
-        return (self.variance_with - self.predicted_with) / self.stderr_with
+        """(measured - predicted) / standard error, with replacement (0 where there is no noise)."""
+        return self._z(self.variance_with, self.predicted_with, self.stderr_with)
 
     @property
     def z_without(self) -> np.ndarray:
         """(measured - predicted) / standard error, without replacement (0 where both are 0)."""
-        diff = self.variance_without - self.predicted_without
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = diff / self.stderr_without
-        return np.where(self.stderr_without > 0, z, 0.0)
+        return self._z(self.variance_without, self.predicted_without, self.stderr_without)
 
     def plot(self) -> Any:
         """Log-log: measured variance (dots, +-2 standard errors) and the two formulas (lines)."""
@@ -169,5 +172,6 @@ def gradient_noise(
         grad_norm2=float(G @ G),
         variance_with=np.array(stats[True][0]), variance_without=np.array(stats[False][0]),
         stderr_with=np.array(stats[True][1]), stderr_without=np.array(stats[False][1]),
-        predicted_with=trace / Bf, predicted_without=trace / Bf * (N - Bf) / (N - 1),
+        predicted_with=trace / Bf,
+        predicted_without=trace / Bf * (N - Bf) / max(N - 1, 1),  # N = 1: B = N, exactly 0
     )

@@ -88,7 +88,8 @@ def compare_regimes(
     """
     problem = check_problem(default_problem() if problem is None else problem)
     N = problem.n_examples
-    batch_sizes = [1, 32, N] if batch_sizes is None else batch_sizes
+    if batch_sizes is None:
+        batch_sizes = sorted({1, min(32, N), N})
     B = check_batch_sizes("batch_sizes", batch_sizes, N)
     if np.ndim(lr) == 0:
         lrs = np.full(B.size, _checks.positive("lr", lr))
