@@ -6,6 +6,7 @@ by ``lrlearn.deep``; matplotlib only when something is plotted.
 
 from __future__ import annotations
 
+from . import data, landscapes, lr_finder, optimizers, plots, schedules, stability
 from .landscapes import DoubleWell, Landscape, Quadratic, Ravine, Rosenbrock, Saddle
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, make_optimizer
 from .simulate import SweepResult, Trajectory, simulate, sweep
@@ -30,8 +31,15 @@ __all__ = [
     "Verdict",
     "classify",
     "critical_lr",
+    "data",
+    "landscapes",
+    "lr_finder",
     "make_optimizer",
     "optimal_lr",
+    "optimizers",
+    "plots",
+    "schedules",
     "simulate",
+    "stability",
     "sweep",
 ]
