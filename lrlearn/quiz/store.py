@@ -75,10 +75,11 @@ except ImportError:  # pragma: no cover - Windows
 
 
 def _valid_event(ev: Any) -> bool:
-    return (isinstance(ev, dict) and isinstance(ev.get("id"), str)
-            and isinstance(ev.get("question"), str)
-            and isinstance(ev.get("time"), (int, float)) and not isinstance(ev.get("time"), bool)
-            and isinstance(ev.get("correct"), bool))
+    try:  # exact type checks: fast on files with many thousands of answers
+        return (type(ev["id"]) is str and type(ev["question"]) is str
+                and type(ev["time"]) in (int, float) and type(ev["correct"]) is bool)
+    except (TypeError, KeyError, IndexError):
+        return False
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -156,7 +157,7 @@ class ProgressStore:
 
     def _write(self, events: list[dict[str, Any]]) -> None:
         doc = {"format": FORMAT, "version": VERSION, "events": events}
-        data = json.dumps(doc, indent=0, separators=(",", ":")).encode("utf-8")
+        data = json.dumps(doc, separators=(",", ":")).encode("utf-8")  # C encoder: no indent
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                    dir=self.path.parent)
         try:

@@ -1,0 +1,64 @@
+"""Quiz timings: loading the bank, saving one answer as the progress file grows, rendering.
+
+    python benchmarks/bench_quiz.py
+
+Prints one line per measurement (median of repeats, wall-clock). Saving an answer rewrites the
+whole file under a lock with fsync, so its cost grows with the number of answers stored; the
+question is whether it stays well below what a person notices (~100 ms) for years of use.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def _median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times)
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    from lrlearn.quiz import ProgressStore, Session, export_anki, load_bank, to_markdown
+    from lrlearn.quiz.bank import BANK_DIR, _load_dir
+
+    print(f"import lrlearn.quiz: {1e3 * (time.perf_counter() - t0):.0f} ms")
+
+    def cold_load():
+        _load_dir.cache_clear()
+        return load_bank()
+
+    bank = cold_load()
+    print(f"load and validate the bank ({len(bank)} questions, "
+          f"{len(list(BANK_DIR.glob('*.json')))} files): {_median_ms(cold_load, 5):.1f} ms")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (0, 1_000, 10_000, 50_000):
+            store = ProgressStore(Path(tmp) / f"p{n}.json")
+            store.merge([{"id": f"e{i}", "question": bank[i % len(bank)].id, "time": float(i),
+                          "correct": bool(i % 3), "response": "b"} for i in range(n)])
+            ms = _median_ms(lambda s=store: s.record("basics-update-rule", True), 9)
+            size = store.path.stat().st_size / 1e6
+            print(f"save one answer with {n:6d} answers stored ({size:5.2f} MB file): {ms:6.1f} ms")
+        store = ProgressStore(Path(tmp) / "p10000.json")
+        ms = _median_ms(lambda: Session(bank, count=20, store=store), 5)
+        print(f"start a 20-question session with 10000 answers stored: {ms:.1f} ms")
+
+    ms = _median_ms(to_markdown, 1)
+    print(f"to_markdown, whole bank with {len(bank.select(kind='curve'))} curve figures: {ms:.0f} ms")
+    ms = _median_ms(to_markdown, 3)
+    print(f"to_markdown again (figures cached): {ms:.0f} ms")
+    with tempfile.TemporaryDirectory() as tmp:
+        ms = _median_ms(lambda: export_anki(Path(tmp) / "deck.txt"), 3)
+        print(f"export_anki, whole bank: {ms:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
