@@ -16,6 +16,15 @@ from lrlearn.deep.train import TrainHistory, as_torch_scheduler, train  # noqa: 
 pytestmark = pytest.mark.torch
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # tiny models on a shared machine: one intra-op thread is faster and steadier
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 def _params(model):
     return torch.cat([p.detach().flatten() for p in model.parameters()])
 

@@ -35,6 +35,10 @@ _EXPORTS: dict[str, str] = {
     "powers_of_two": "throughput",
     "PowersOfTwoResult": "throughput",
     "peak_step_memory": "throughput",
+    # transfer learning
+    "transfer_experiment": "transfer",
+    "TransferResult": "transfer",
+    "param_groups": "transfer",
     # data parallel
     "data_parallel_check": "ddp",
     "DataParallelCheck": "ddp",
