@@ -80,6 +80,8 @@ class GeneralizationResult:
     steps the large batch needed), columns the small and the large batch. ``steps``, ``epochs``,
     ``train_loss``, ``test_loss``, ``train_accuracy``, ``test_accuracy``, ``sharpness`` (top
     Hessian eigenvalue). NaN where the needed run never reached the target (``reached`` False).
+    ``test_accuracy_stderr``: the binomial standard error sqrt(a (1 - a) / n_test) of each test
+    accuracy: differences smaller than about twice it are within test-set sampling noise.
     ``curve_epochs`` / ``curve_loss`` / ``curve_test_accuracy``: per batch size, the recorded
     training curve (lists of arrays).
     """
@@ -98,6 +100,7 @@ class GeneralizationResult:
     train_accuracy: np.ndarray
     test_accuracy: np.ndarray
     sharpness: np.ndarray
+    test_accuracy_stderr: np.ndarray
     curve_epochs: list
     curve_loss: list
     curve_test_accuracy: list
@@ -112,7 +115,9 @@ class GeneralizationResult:
                     "steps": self.steps[i, j], "epochs": self.epochs[i, j],
                     "train_loss": self.train_loss[i, j], "test_loss": self.test_loss[i, j],
                     "train_accuracy": self.train_accuracy[i, j],
-                    "test_accuracy": self.test_accuracy[i, j], "sharpness": self.sharpness[i, j],
+                    "test_accuracy": self.test_accuracy[i, j],
+                    "test_accuracy_stderr": self.test_accuracy_stderr[i, j],
+                    "sharpness": self.sharpness[i, j],
                 })
         return rows
 
@@ -131,7 +136,10 @@ class GeneralizationResult:
                               (axes[2], self.sharpness, "sharpness (top Hessian eigenvalue)")):
             for j, b in enumerate(self.batch_sizes):
                 v = np.nan_to_num(vals[:, j], nan=0.0)
-                ax.bar(x + (j - 0.5) * 0.38, v, width=0.36, color=f"C{j}", label=f"B = {b}")
+                err = (np.nan_to_num(2 * self.test_accuracy_stderr[:, j]) if vals is
+                       self.test_accuracy else None)
+                ax.bar(x + (j - 0.5) * 0.38, v, width=0.36, color=f"C{j}", label=f"B = {b}",
+                       yerr=err, capsize=3)
             ax.set_xticks(x, [s.replace(" ", "\n", 1) for s in self.settings], fontsize=8)
             ax.set(ylabel=lab, title=lab)
             ax.legend(fontsize=7)
@@ -186,25 +194,36 @@ def generalization(
     seed = _checks.integer("seed", seed, minimum=0)
     sizes = (small_batch, large_batch)
 
-    def run(j: int, steps: int, target_: float | None, bar=None):
+    snapshots: dict[tuple[int, int], np.ndarray] = {}  # (batch index, step) -> params
+
+    def run(j: int, steps: int, extra_step: int | None):
         checks = geometric_checkpoints(steps, 1.02)
+        if extra_step is not None and extra_step <= steps:
+            checks = np.union1d(checks, [extra_step])
         acc: list = []
+
+        def on_eval(t, p, _losses):
+            acc.append(problem.accuracy(p[0], "test"))
+            if t == extra_step:
+                snapshots[(j, t)] = p[0].copy()
+            return {}
+
         runs = train(problem, sizes[j], lrs[j:j + 1], steps, checks, momentum=momentum,
-                     target=target_, seed=seed, bar=bar,
-                     on_eval=lambda t, p, _l: acc.append(problem.accuracy(p[0], "test")) or {})
+                     target=target, seed=seed, on_eval=on_eval)
         return runs, np.array(acc)
 
     reached = np.zeros(2, dtype=bool)
     at_target: list[int | None] = [None, None]
-    curves = []
-    with progress_bar(2, "generalization (small, large batch)", progress) as bar:
-        for j in (0, 1):
+    curves: list = [None, None]
+    with progress_bar(2, "generalization (large, small batch)", progress) as bar:
+        for j in (1, 0):  # the large batch first: the small run then also records its step count
             max_steps = max(1, round(max_epochs * N / sizes[j]))
-            runs, acc = run(j, max_steps, target)
+            runs, acc = run(j, max_steps, at_target[1] if j == 0 else None)
             k = acc.size
-            curves.append((runs.eval_steps[:k] * sizes[j] / N, runs.losses[0, :k], acc))
+            curves[j] = (runs.eval_steps[:k] * sizes[j] / N, runs.losses[0, :k], acc)
             if runs.reached_at[0] >= 0:
                 reached[j], at_target[j] = True, int(runs.reached_at[0])
+                snapshots[(j, at_target[j])] = runs.params[0]  # a run stops at its target
             bar.update(1)
 
     nan = np.full((3, 2), np.nan)
@@ -222,18 +241,22 @@ def generalization(
     with progress_bar(len(plan), "evaluating (sharpness)", progress) as bar:
         for (i, j), s in plan.items():
             if (j, s) not in cache:
-                # the same seed replays the same run: train again up to step s
-                params = train(problem, sizes[j], lrs[j:j + 1], s, np.array([0, s]),
-                               momentum=momentum, seed=seed).params[0]
+                params = snapshots.get((j, s))
+                if params is None:  # the same seed replays the same run: train again up to s
+                    params = train(problem, sizes[j], lrs[j:j + 1], s, np.array([0, s]),
+                                   momentum=momentum, seed=seed).params[0]
                 cache[(j, s)] = {**_evaluate(problem, params, seed, 20 if fast else 100),
-                                 "steps": s,
-                                 "epochs": s * sizes[j] / N}
+                                 "steps": s, "epochs": s * sizes[j] / N}
             for key, val in cache[(j, s)].items():
                 out[key][i, j] = val
             bar.update(1)
+    n_test = len(problem.data.y_test)
+    acc = out["test_accuracy"]
+    stderr = np.sqrt(acc * (1 - acc) / n_test)
     return GeneralizationResult(
         problem=problem.name, batch_sizes=np.array(sizes), lrs=lrs, momentum=momentum,
         target_loss=target, settings=SETTINGS, reached=reached, **out,
+        test_accuracy_stderr=stderr,
         curve_epochs=[c[0] for c in curves], curve_loss=[c[1] for c in curves],
         curve_test_accuracy=[c[2] for c in curves],
     )
