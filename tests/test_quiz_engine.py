@@ -260,3 +260,26 @@ def test_random_sessions_never_lose_answers(tmp_path):
                 "1e9" if s.next_question().kind == "numeric" else 0)
             total += 1
     assert len(store.events()) == total
+
+
+def test_quiz_and_terminal_need_neither_torch_nor_matplotlib():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import io, sys\n"
+        "import lrlearn.quiz, lrlearn.cli\n"
+        "from lrlearn.quiz import Session\n"
+        "from lrlearn.quiz.terminal import run_terminal_quiz\n"
+        "s = Session(kind='curve', count=2, store=None)\n"
+        "out = io.StringIO()\n"
+        "run_terminal_quiz(s, read=lambda prompt: 'a', out=out, width=80)\n"
+        "assert 'Score:' in out.getvalue()\n"
+        "print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=repo, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
