@@ -1,9 +1,10 @@
 """Answers that lrlearn computes: numeric questions and simulated loss curves.
 
 A numeric question stores ``{"compute": name, "args": {...}}``; ``evaluate`` runs the named
-computation. Where lrlearn has the function (``lrlearn.stability``, ``lrlearn.simulate``) it is
-called; schedule values follow the formulas of ``torch.optim.lr_scheduler`` (the tests compare
-them with torch). A curve question stores a simulation spec; ``run_curve`` runs it.
+computation: ``lrlearn.stability`` and ``lrlearn.simulate`` for thresholds, rates and runs,
+``lrlearn.schedules`` for schedule values (the tests compare them with torch and closed forms),
+and one-line formulas for batch-size arithmetic. A curve question stores a simulation spec;
+``run_curve`` runs it.
 """
 
 from __future__ import annotations
@@ -104,40 +105,43 @@ def _diverged_at(curvatures: list[float], x0: list[float], lr: float, steps: int
 
 
 def _step_lr(base_lr: float, step_size: int, gamma: float, epoch: int) -> float:
-    """torch StepLR: base_lr * gamma ** (epoch // step_size)."""
-    return base_lr * gamma ** (epoch // step_size)
+    """StepLR (``lrlearn.schedules.step_lr``): base_lr * gamma ** (epoch // step_size)."""
+    from ..schedules import step_lr
+
+    return float(step_lr(base_lr, step_size=step_size, gamma=gamma)(epoch))
 
 
 def _exponential_lr(base_lr: float, gamma: float, epoch: int) -> float:
-    """torch ExponentialLR: base_lr * gamma ** epoch."""
-    return base_lr * gamma**epoch
+    """ExponentialLR (``lrlearn.schedules.exponential_lr``): base_lr * gamma ** epoch."""
+    from ..schedules import exponential_lr
+
+    return float(exponential_lr(base_lr, gamma=gamma)(epoch))
 
 
 def _cosine_lr(base_lr: float, t_max: int, epoch: int, eta_min: float = 0.0) -> float:
-    """torch CosineAnnealingLR (closed form): eta_min + (base - eta_min)(1 + cos(pi t / T)) / 2."""
-    return eta_min + (base_lr - eta_min) * (1.0 + math.cos(math.pi * epoch / t_max)) / 2.0
+    """CosineAnnealingLR (``lrlearn.schedules.cosine_annealing_lr``):
+    eta_min + (base - eta_min)(1 + cos(pi t / T)) / 2."""
+    from ..schedules import cosine_annealing_lr
+
+    return float(cosine_annealing_lr(base_lr, T_max=t_max, eta_min=eta_min)(epoch))
 
 
 def _linear_warmup_lr(base_lr: float, start_factor: float, total_iters: int, epoch: int) -> float:
-    """torch LinearLR to 1: base * (start + (1 - start) * min(epoch, total) / total)."""
-    frac = min(epoch, total_iters) / total_iters
-    return base_lr * (start_factor + (1.0 - start_factor) * frac)
+    """LinearLR up to 1 (``lrlearn.schedules.linear_lr``):
+    base * (start + (1 - start) * min(epoch, total) / total)."""
+    from ..schedules import linear_lr
+
+    return float(linear_lr(base_lr, start_factor=start_factor, end_factor=1.0,
+                           total_iters=total_iters)(epoch))
 
 
 def _one_cycle_lr(max_lr: float, total_steps: int, step: int, pct_start: float = 0.3,
                   div_factor: float = 25.0, final_div_factor: float = 1e4) -> float:
-    """torch OneCycleLR (two phases, cosine annealing)."""
-    initial = max_lr / div_factor
-    final = initial / final_div_factor
-    peak_step = float(pct_start * total_steps) - 1.0
-    end_step = float(total_steps) - 1.0
+    """OneCycleLR, two phases, cosine annealing (``lrlearn.schedules.one_cycle_lr``)."""
+    from ..schedules import one_cycle_lr
 
-    def anneal(start: float, end: float, pct: float) -> float:
-        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1.0)
-
-    if step <= peak_step:
-        return anneal(initial, max_lr, step / peak_step)
-    return anneal(max_lr, final, (step - peak_step) / (end_step - peak_step))
+    return float(one_cycle_lr(max_lr, total_steps=total_steps, pct_start=pct_start,
+                              div_factor=div_factor, final_div_factor=final_div_factor)(step))
 
 
 def _linear_scaling(base_lr: float, base_batch: int, new_batch: int) -> float:
