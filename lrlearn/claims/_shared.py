@@ -11,12 +11,15 @@ from functools import lru_cache
 from typing import Any
 
 _CACHE: dict[tuple[str, bool], Any] = {}
+#: the linear scaling rule "holds" at k when the final loss is at most this much (relative)
+#: above the k = 1 run's
+LINEAR_TOLERANCE = 0.2
 
 
-def _cached(name: str, fast: bool, progress: bool, make: Any) -> Any:
+def _cached(name: str, fast: bool, progress: bool, make: Any, **options: Any) -> Any:
     key = (name, fast)
     if key not in _CACHE:
-        _CACHE[key] = make(fast=fast, progress=progress)
+        _CACHE[key] = make(fast=fast, progress=progress, **options)
     return _CACHE[key]
 
 
@@ -28,10 +31,11 @@ def steps_result(fast: bool, progress: bool = False) -> Any:
 
 
 def linear_scaling_result(fast: bool, progress: bool = False) -> Any:
-    """``lrlearn.batch.linear_scaling`` with its defaults (B0 = 8, lr0 = 0.3, momentum 0.9)."""
+    """``lrlearn.batch.linear_scaling`` with its defaults (B0 = 8, lr0 = 0.3, momentum 0.9) and
+    ``tolerance=LINEAR_TOLERANCE``."""
     from ..batch import linear_scaling
 
-    return _cached("linear", fast, progress, linear_scaling)
+    return _cached("linear", fast, progress, linear_scaling, tolerance=LINEAR_TOLERANCE)
 
 
 @lru_cache(maxsize=1)

@@ -238,7 +238,7 @@ def goyal_warmup(fast: bool = True, progress: bool = False) -> Measurement:
     return Measurement(numbers, finding, rows,
                        setup=(f"{r.problem}, B0 = {r.base_batch}, lr0 = {r.base_lr:g}, SGD "
                               f"momentum {r.momentum:g}, {r.epochs:g} epochs; the rule holds at k "
-                              f"when the final loss is within {r.tolerance:.0%} of k = 1's"),
+                              f"when the final loss is at most {r.tolerance:.0%} above k = 1's"),
                        extra={"result": r})
 
 

@@ -1,0 +1,128 @@
+"""Batch-size scaling claims on lrlearn.batch: "double the batch, double the lr", Shallue et al.,
+McCandlish et al., Goyal et al. (fast settings; they share two cached experiments)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lrlearn import claims
+from lrlearn.claims import ClaimVerdict, batch_size, scaling_papers
+
+EXPECTED = {
+    "double-batch-double-lr": ClaimVerdict.CAVEATS,
+    "shallue-2018-steps-vs-batch": ClaimVerdict.HOLDS,
+    "mccandlish-2018-noise-scale": ClaimVerdict.HOLDS,
+    "goyal-2017-warmup": ClaimVerdict.HOLDS,
+}
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return {key: claims.check(key, fast=True) for key in EXPECTED}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_fast_verdict(evidence, key):
+    ev = evidence[key]
+    assert ev.verdict is EXPECTED[key], ev.measurement.finding
+    assert ev.claim.judge(ev.numbers) is ev.verdict
+
+
+def test_double_batch_rows_follow_the_tolerance(evidence):
+    ev = evidence["double-batch-double-lr"]
+    r = ev.measurement.extra["result"]
+    base = r.final_loss[0]
+    for row in ev.measurement.rows:
+        assert row["batch size"] == row["k"] * r.base_batch
+        assert row["lr"] == pytest.approx(row["k"] * r.base_lr)
+        # one-sided: a lower final loss than k = 1's also counts as the rule holding
+        within = np.isfinite(row["final loss"]) and row["final loss"] <= base * (1 + r.tolerance)
+        assert row["rule holds"] == within
+    n = ev.numbers
+    assert n["largest_k_that_holds"] < n["break_k"] <= n["largest_k_tried"]
+
+
+def test_shallue_fit_matches_independent_least_squares(evidence):
+    """S_min and B_crit against scipy's least_squares on the same relative-error objective."""
+    from scipy.optimize import least_squares
+
+    ev = evidence["shallue-2018-steps-vs-batch"]
+    rows = ev.measurement.rows
+    B = np.array([r["B"] for r in rows], float)
+    S = np.array([r["steps to target"] for r in rows], float)
+    fit = least_squares(lambda p: (p[0] + p[1] / B) / S - 1, x0=[S.min(), S.max()])
+    s_min, e_min = fit.x
+    assert ev.numbers["s_min"] == pytest.approx(s_min, rel=1e-6)
+    assert ev.numbers["critical_batch"] == pytest.approx(e_min / s_min, rel=1e-6)
+    # perfect scaling at small B: the first increase of B cuts the steps nearly in proportion
+    assert ev.numbers["first_step_scaling_efficiency"] > 0.75
+    assert S[-1] <= 2 * s_min  # the plateau sits near S_min
+
+
+def test_rank_correlation_matches_scipy():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    assert scaling_papers.rank_correlation(a, b) == pytest.approx(spearmanr(a, b).statistic)
+    assert scaling_papers.rank_correlation(a, -a) == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="a and b must be 1-D of equal length"):
+        scaling_papers.rank_correlation(a, b[:3])
+
+
+def test_mccandlish_numbers(evidence):
+    from scipy.stats import spearmanr
+
+    ev = evidence["mccandlish-2018-noise-scale"]
+    rows = ev.measurement.rows
+    loss = np.array([r["training loss"] for r in rows])
+    bs = np.array([r["B_simple"] for r in rows])
+    assert np.allclose(bs, [r["tr(Sigma)"] / r["|G|^2"] for r in rows])
+    assert ev.numbers["rank_corr_loss_bsimple"] == pytest.approx(spearmanr(loss, bs).statistic)
+    assert ev.numbers["ratio_bcrit_over_bsimple"] == pytest.approx(
+        ev.numbers["critical_batch"] / ev.numbers["b_simple_at_target"])
+    # B_simple at the target lies between the checkpoints bracketing the target loss
+    j = int(np.flatnonzero(loss <= ev.measurement.extra["result"].target)[0])
+    lo, hi = sorted(bs[max(j - 1, 0): j + 1])
+    assert lo <= ev.numbers["b_simple_at_target"] <= hi
+
+
+def test_goyal_break_points_match_rows(evidence):
+    ev = evidence["goyal-2017-warmup"]
+    r = ev.measurement.extra["result"]
+    assert ev.numbers["break_k_no_warmup"] == int(r.factors[np.flatnonzero(~r.holds)[0]])
+    assert ev.numbers["break_k_warmup"] == int(r.factors[np.flatnonzero(~r.holds_warmup)[0]])
+    # the two claims read the same experiment
+    assert evidence["double-batch-double-lr"].numbers["break_k"] == ev.numbers["break_k_no_warmup"]
+
+
+@given(st.booleans(), st.booleans())
+def test_shallue_rule(in_order, saturates):
+    v = scaling_papers._judge_shallue({"regions_in_order": in_order, "lr_saturates": saturates})
+    assert v is {2: ClaimVerdict.HOLDS, 1: ClaimVerdict.CAVEATS,
+                 0: ClaimVerdict.FAILS}[in_order + saturates]
+
+
+@given(st.floats(-1, 1), st.floats(1e-3, 1e3))
+def test_mccandlish_rule(corr, ratio):
+    v = scaling_papers._judge_mccandlish({"rank_corr_loss_bsimple": corr,
+                                          "ratio_bcrit_over_bsimple": ratio})
+    passed = (corr < -0.5) + (0.1 <= ratio <= 10)
+    assert v is {2: ClaimVerdict.HOLDS, 1: ClaimVerdict.CAVEATS, 0: ClaimVerdict.FAILS}[passed]
+
+
+@given(st.booleans(), st.booleans())
+def test_goyal_rule(first, extends):
+    v = scaling_papers._judge_goyal({"holds_at_first_doubling": first, "warmup_extends": extends})
+    assert v is (ClaimVerdict.FAILS if not first else
+                 ClaimVerdict.HOLDS if extends else ClaimVerdict.CAVEATS)
+
+
+@given(st.booleans(), st.booleans())
+def test_double_rule(every, first):
+    v = batch_size._judge_double({"holds_at_every_k": every, "holds_at_first_doubling": first})
+    assert v is (ClaimVerdict.HOLDS if every else
+                 ClaimVerdict.CAVEATS if first else ClaimVerdict.FAILS)
