@@ -20,25 +20,26 @@ from .textplot import text_curve
 
 __all__ = ["run_terminal_quiz"]
 
-HELP = "Type your answer and press Enter; s skips, q quits (progress is saved after every answer)."
+HELP = "Type your answer and press Enter; s skips, q quits."
 
 
 class _Quit(Exception):
     pass
 
 
-def _wrap(text: str, width: int, indent: str = "") -> str:
+def _wrap(text: str, width: int, indent: str = "", hang: str = "") -> str:
     paras = text.split("\n")
-    return "\n".join(textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent)
-                     if p.strip() else "" for p in paras)
+    return "\n".join(textwrap.fill(p, width, initial_indent=indent,
+                                   subsequent_indent=indent + hang) if p.strip() else ""
+                     for p in paras)
 
 
 class _Terminal:
     def __init__(self, read: Callable[[str], str], out: TextIO, width: int) -> None:
         self.read_fn, self.out, self.width = read, out, width
 
-    def say(self, text: str = "", indent: str = "") -> None:
-        print(_wrap(text, self.width, indent) if text else "", file=self.out, flush=True)
+    def say(self, text: str = "", indent: str = "", hang: str = "") -> None:
+        print(_wrap(text, self.width, indent, hang) if text else "", file=self.out, flush=True)
 
     def ask(self, prompt: str) -> str:
         try:
@@ -56,7 +57,7 @@ def _show_question(t: _Terminal, q: Question, n: int, total: int) -> None:
     if q.kind == "curve":
         print(text_curve(run_curve(q.curve).losses, width=min(60, t.width - 12)), file=t.out)
     for i, choice in enumerate(q.choices):
-        t.say(f"{chr(ord('a') + i)}) {choice}", indent="   ")
+        t.say(f"{chr(ord('a') + i)}) {choice}", indent="   ", hang="   ")
 
 
 def _show_grade(t: _Terminal, g: Grade) -> None:
@@ -122,8 +123,8 @@ def run_terminal_quiz(
     if width is None:
         width = max(40, min(100, shutil.get_terminal_size((88, 24)).columns - 2))
     t = _Terminal(read, out, width)
-    where = f" Progress: {session.store.path}." if session.store is not None else \
-        " Progress is not saved."
+    where = (f" Each answer is saved at once in {session.store.path}."
+             if session.store is not None else " Answers are not saved.")
     t.say(f"lrlearn quiz: {len(session)} question{'s' * (len(session) != 1)}. {HELP}{where}")
     t.say()
     try:
@@ -135,7 +136,7 @@ def run_terminal_quiz(
         t.say("Stopped.")
     score = session.score
     t.say(f"Score: {score}.")
-    if score.missed:
+    if score.missed and session.store is not None:
         t.say(f"To review (back in box 1, due again in {INTERVALS_DAYS[0]} day): "
               f"{', '.join(score.missed)}")
     return score
