@@ -123,16 +123,26 @@ class StepsToTargetResult:
             fine = np.geomspace(B[0], B[-1], 200)
             ax.plot(fine, S[first] * B[first] / fine, ":", color="gray", label="perfect scaling")
             if np.isfinite(self.critical_batch):
+                bc = self.critical_batch
+                spans = ((B[0] / 1.5, bc / 4, "perfect\nscaling", "C2"),
+                         (bc / 4, 4 * bc, "diminishing\nreturns", "C1"),
+                         (4 * bc, B[-1] * 1.5, "plateau", "C3"))
+                for lo_b, hi_b, text, color in spans:
+                    lo_b, hi_b = max(lo_b, B[0] / 1.5), min(hi_b, B[-1] * 1.5)
+                    if hi_b > lo_b:
+                        ax.axvspan(lo_b, hi_b, color=color, alpha=0.07, lw=0)
+                        ax.text(np.sqrt(lo_b * hi_b), 0.97, text, transform=ax.get_xaxis_transform(),
+                                ha="center", va="top", fontsize=7, color=color)
                 ax.plot(fine, self.s_min + self.e_min / fine, "--", color="C1",
                         label=rf"$S_{{min}}(1 + B_{{crit}}/B)$, $B_{{crit}}$ = "
                               f"{self.critical_batch:.0f}")
                 ax.axhline(self.s_min, color="C2", lw=1, label=r"plateau $S_{min}$")
-                ax.axvline(self.critical_batch, color="C1", lw=0.8, alpha=0.6)
             lo = max(0.5 * min(S[ok].min(), self.s_min if np.isfinite(self.s_min) else np.inf), 0.5)
             ax.set_ylim(lo, 2 * S[ok].max())
+        ax.set_xlim(B[0] / 1.5, B[-1] * 1.5)
         ax.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="steps to target",
                title=f"Steps to {what} {self.target:g} ({self.problem})")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="lower left")
         for j, m in enumerate(self.momenta):
             sel = np.isfinite(self.lr_by_momentum[:, j])
             ax_lr.plot(B[sel], self.lr_by_momentum[sel, j] / (1 - m), "o-", ms=4, lw=1,
