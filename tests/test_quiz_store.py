@@ -121,7 +121,8 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_answers(tmp_path):
     acknowledged: set[str] = set()
     for round_ in range(8):
         proc = _spawn(path, f"r{round_}", -1)
-        time.sleep(0.15 + 0.05 * (round_ % 4))
+        acknowledged.add(proc.stdout.readline().strip())  # at least one answer per round
+        time.sleep(0.02 + 0.04 * (round_ % 5))  # then kill it at varying points of its loop
         os.kill(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         lines = out.split("\n")
@@ -131,7 +132,6 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_answers(tmp_path):
             ids = {e["id"] for e in ProgressStore(path).events()}
         assert acknowledged <= ids
         assert sum(i.startswith("old") for i in ids) == 3000
-    assert len(acknowledged) > 8  # the writers did make progress
     assert not list(tmp_path.glob("*.corrupt-*"))
 
 
