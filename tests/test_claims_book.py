@@ -33,8 +33,8 @@ def _prose(page: Path) -> str:
     return FENCE.sub("", text)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_cells_run_fast(page, monkeypatch):
+def run_page_fast(page: Path) -> dict:
+    """Execute a page's code cells in order, in the fast setting, and return their namespace."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +47,14 @@ def test_page_cells_run_fast(page, monkeypatch):
     namespace: dict = {}
     exec(compile(source.replace("fast=False", "fast=True"), str(page), "exec"), namespace)
     plt.close("all")
+    return namespace
+
+
+def test_myths_page_cells_run_fast():
+    """(The paper pages run in test_claims_book_papers.py, to spread the time over workers.)"""
+    ns = run_page_fast(BOOK / "myths.md")
+    shown = {ev.claim.key for ev in ns["evidence"].values()}
+    assert shown == {c.key for c in claims.claims(source="seed guide")}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -59,12 +67,14 @@ def test_page_names_only_registered_claims(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_prose_states_no_uncomputed_number(page):
-    """Numbers in the prose must be inputs quoted from the claims being tested (their statements
-    and setups in the registry) or formula constants; every result comes from a code cell."""
+    """Numbers in the prose must be quoted from the registry (the claims' statements, references
+    and the papers' published settings, which the page also shows from code) or be formula
+    constants; every measured result comes from a code cell."""
     allowed = set(FORMULA_CONSTANTS)
     for c in claims.claims():
-        allowed |= set(NUMBER.findall(c.statement))
-        allowed |= set(NUMBER.findall(c.reference))
+        quoted = [c.statement, c.reference, *(text for pair in c.published for text in pair)]
+        for text in quoted:
+            allowed |= set(NUMBER.findall(text))
     stray = [n for n in NUMBER.findall(_prose(page)) if n.lstrip("-") not in allowed
              and n not in allowed]
     assert not stray, f"{page.name} states numbers no code computed: {stray}"
