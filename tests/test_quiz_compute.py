@@ -189,3 +189,26 @@ def test_adamw_shrink_matches_torch(torch):
     p.grad = torch.zeros(1, dtype=torch.float64)
     opt.step()
     assert ev("adamw_shrink", lr=1e-3, weight_decay=0.1) == pytest.approx(p.item(), rel=1e-12)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+def test_decay_step_matches_torch(torch, name):
+    p = torch.nn.Parameter(torch.tensor([0.5], dtype=torch.float64))
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
+    opt = cls([p], lr=1e-3, weight_decay=0.1)
+    p.grad = torch.zeros(1, dtype=torch.float64)
+    opt.step()
+    assert ev("decay_step", optimizer=name, lr=1e-3, weight_decay=0.1, weight=0.5) == \
+        pytest.approx(p.item(), rel=1e-12)
+
+
+def test_decay_step_closed_forms():
+    # SGD and AdamW shrink by 1 - lr wd; Adam's coupled L2 step is normalised to about lr
+    assert ev("decay_step", optimizer="sgd", lr=0.1, weight_decay=5e-4, weight=2.0) == \
+        pytest.approx(2.0 * (1 - 0.1 * 5e-4))
+    assert ev("decay_step", optimizer="adamw", lr=1e-3, weight_decay=0.1, weight=2.0) == \
+        pytest.approx(2.0 * (1 - 1e-4))
+    assert ev("decay_step", optimizer="adam", lr=1e-3, weight_decay=0.1, weight=2.0) == \
+        pytest.approx(2.0 - 1e-3, rel=1e-6)
+    assert ev("layer_decay_lr", base_lr=1e-4, decay=0.8, depth=3) == pytest.approx(1e-4 * 0.512)

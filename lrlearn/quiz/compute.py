@@ -81,6 +81,19 @@ def _adamw_shrink(lr: float, weight_decay: float) -> float:
     return float(run.positions[1, 0] / x0)
 
 
+def _decay_step(optimizer: str, lr: float, weight_decay: float, weight: float) -> float:
+    """The weight after one step of ``optimizer`` with ``weight_decay`` when the loss's own
+    gradient is zero: coupled L2 (sgd, adam) adds wd * w to the gradient, AdamW shrinks w."""
+    land = Quadratic(curvatures=[1.0], center=[weight])  # zero loss gradient at the weight
+    run = simulate(land, [weight], lr, 1, optimizer, weight_decay=weight_decay)
+    return float(run.positions[1, 0])
+
+
+def _layer_decay_lr(base_lr: float, decay: float, depth: int) -> float:
+    """Layer-wise learning-rate decay: the rate ``depth`` layers below the top, base * decay^depth."""
+    return base_lr * decay**depth
+
+
 def _momentum_critical_lr(curvature: float, momentum: float, steps: int = 400) -> float:
     """The largest stable learning rate of heavy-ball SGD on f(x) = c x^2 / 2, found by bisection
     over ``simulate`` runs (closed form: 2 (1 + momentum) / c)."""
@@ -184,6 +197,8 @@ COMPUTATIONS: dict[str, tuple[Callable[..., float], set[str], set[str]]] = {
                    {"center", "optimizer", "options"}),
     "first_step_size": (_first_step_size, {"optimizer", "lr", "gradient"}, {"options"}),
     "adamw_shrink": (_adamw_shrink, {"lr", "weight_decay"}, set()),
+    "decay_step": (_decay_step, {"optimizer", "lr", "weight_decay", "weight"}, set()),
+    "layer_decay_lr": (_layer_decay_lr, {"base_lr", "decay", "depth"}, set()),
     "momentum_critical_lr": (_momentum_critical_lr, {"curvature", "momentum"}, set()),
     "diverged_at": (_diverged_at, {"curvatures", "x0", "lr", "steps"}, set()),
     "step_lr": (_step_lr, {"base_lr", "step_size", "gamma", "epoch"}, set()),

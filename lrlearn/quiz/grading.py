@@ -60,10 +60,11 @@ def correct_value(question: Question) -> float:
 
 
 def format_value(value: float) -> str:
-    """A number as a person would write it: 4 significant digits, no trailing zeros."""
-    if value == int(value) and abs(value) < 1e9:
+    """A number as a person would write it: integers as such, else 6 significant digits without
+    trailing zeros (so 1.9999 is not shown as 2)."""
+    if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return f"{value:.4g}"
+    return f"{value:.6g}"
 
 
 def model_answer(question: Question) -> str:
