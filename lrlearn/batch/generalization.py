@@ -105,6 +105,14 @@ class GeneralizationResult:
     curve_loss: list
     curve_test_accuracy: list
 
+    @property
+    def stability_limit(self) -> np.ndarray:
+        """2 (1 + momentum) / lr per batch size: full-batch (heavy-ball) gradient descent cannot
+        settle where the sharpness exceeds it (Cohen et al., "Gradient descent on neural networks
+        typically occurs at the edge of stability", ICLR 2021, arXiv:2103.00065), so a larger
+        learning rate caps the sharpness the run can end at."""
+        return 2.0 * (1.0 + self.momentum) / self.lrs
+
     def table(self) -> list[dict[str, Any]]:
         """One dict per (setting, batch size), for printing or a DataFrame."""
         rows = []
@@ -140,12 +148,18 @@ class GeneralizationResult:
                        self.test_accuracy else None)
                 ax.bar(x + (j - 0.5) * 0.38, v, width=0.36, color=f"C{j}", label=f"B = {b}",
                        yerr=err, capsize=3)
+            if vals is self.sharpness:
+                for j in range(len(self.batch_sizes)):
+                    ax.axhline(self.stability_limit[j], color=f"C{j}", ls="--", lw=0.8,
+                               label=f"2(1+m)/lr, B = {self.batch_sizes[j]}")
             ax.set_xticks(x, [s.replace(" ", "\n", 1) for s in self.settings], fontsize=8)
             ax.set(ylabel=lab, title=lab)
             ax.legend(fontsize=7)
-        finite = self.test_accuracy[np.isfinite(self.test_accuracy)]
-        if finite.size:
-            axes[1].set_ylim(max(0.0, finite.min() - 0.05), min(1.0, finite.max() + 0.02))
+        ok = np.isfinite(self.test_accuracy)
+        if ok.any():
+            lo = (self.test_accuracy - 2 * self.test_accuracy_stderr)[ok].min()
+            hi = (self.test_accuracy + 2 * self.test_accuracy_stderr)[ok].max()
+            axes[1].set_ylim(max(0.0, lo - 0.03), min(1.0, hi + 0.01))
         return fig
 
 
