@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .schema import LEVELS, TOPICS, BankError, Question, validate_entry
+from .schema import KINDS, LEVELS, TOPICS, BankError, Question, validate_entry
 
 __all__ = ["BANK_DIR", "Bank", "EmptySelectionError", "load_bank"]
 
@@ -45,7 +45,7 @@ class Bank(Sequence[Question]):
                 raise BankError(f"{q.source}: entry {q.id!r}: id already used in {seen[q.id]}")
             seen[q.id] = q.source
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index: int) -> Question:  # type: ignore[override]
         return self.questions[index]
 
     def __len__(self) -> int:
@@ -76,8 +76,6 @@ class Bank(Sequence[Question]):
         Unknown names raise ValueError listing the valid ones; an empty result raises
         ``EmptySelectionError``.
         """
-        from .schema import KINDS
-
         levels = _as_tuple("level", level, LEVELS)
         topics = _as_tuple("topic", topic, TOPICS)
         kinds = _as_tuple("kind", kind, KINDS)

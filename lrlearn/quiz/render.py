@@ -13,11 +13,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .bank import load_bank
 from .compute import run_curve
 from .grading import model_answer
 from .schema import LEVELS, Question
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["curve_figure", "curve_png", "to_markdown", "write_book_page"]
 
@@ -41,7 +45,7 @@ def _html(text: str) -> str:
     return out.replace("\n", "<br>")
 
 
-def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8)):
+def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8)) -> Figure:
     """The loss curve of a curve question as a matplotlib Figure (log y-axis when it spans decades)."""
     from matplotlib.figure import Figure
 
@@ -143,7 +147,7 @@ def to_markdown(
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_book_page(path: str | Path = "book/quiz.md", **kwargs) -> Path:
+def write_book_page(path: str | Path = "book/quiz.md", **kwargs: Any) -> Path:
     """Write ``to_markdown(**kwargs)`` to ``path`` (folders created) and return the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

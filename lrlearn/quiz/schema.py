@@ -24,6 +24,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from .compute import check_curve, check_spec
+
 __all__ = [
     "CURVE_LABELS",
     "KINDS",
@@ -217,8 +219,6 @@ def validate_entry(entry: Any, source: str = "<bank>") -> Question:
                                      f"got {answer!r}")
         return Question(**common, choices=tuple(c.strip() for c in choices), answer=answer)
     if kind == "numeric":
-        from .compute import check_spec
-
         spec = entry["compute"]
         try:
             check_spec(spec)
@@ -239,8 +239,6 @@ def validate_entry(entry: Any, source: str = "<bank>") -> Question:
         return Question(**common, compute=spec, tolerance={k: float(v) for k, v in tol.items()},
                         unit=unit)
     if kind == "curve":
-        from .compute import check_curve
-
         spec = entry["curve"]
         try:
             check_curve(spec)
