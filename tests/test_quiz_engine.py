@@ -283,3 +283,24 @@ def test_quiz_and_terminal_need_neither_torch_nor_matplotlib():
                          cwd=repo, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(-10 * DAY, 10 * DAY)), min_size=1, max_size=25),
+       st.integers(0, 3), st.integers(1, 30))
+def test_draw_orders_due_then_new_then_later(dues, seed, count):
+    from lrlearn.quiz.session import draw
+
+    now = 1e9
+    pool = list(BANK)[: len(dues)]
+    cards = {q.id: Card(q.id, box=1, due=now + d) for q, d in zip(pool, dues, strict=True)
+             if d is not None}
+    order = draw(pool, cards, count=None, now=now, seed=seed)
+    assert sorted(q.id for q in order) == sorted(q.id for q in pool)
+    kinds = ["due" if q.id in cards and cards[q.id].due <= now else
+             "new" if q.id not in cards else "later" for q in order]
+    assert kinds == sorted(kinds, key=["due", "new", "later"].index)
+    due_times = [cards[q.id].due for q, k in zip(order, kinds, strict=True) if k != "new"]
+    assert due_times == sorted(due_times)
+    assert draw(pool, cards, count=count, now=now, seed=seed) == order[:count]
+    only = draw(pool, cards, count=None, now=now, due_only=True, seed=seed)
+    assert only == [q for q, k in zip(order, kinds, strict=True) if k == "due"]
