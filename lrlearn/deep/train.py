@@ -256,7 +256,7 @@ def train(
     steps_per_epoch = math.ceil(n / step_size)
     generator = torch.Generator().manual_seed(seed)
     losses: list[torch.Tensor] = []
-    correct: list[torch.Tensor] = []
+    hits: list[torch.Tensor] = []
     step_n: list[int] = []
     lrs: list[float] = []
     rates: list[float] = []
@@ -269,26 +269,26 @@ def train(
               desc="train") as bar:
         for _epoch in range(epochs):
             order = (torch.randperm(n, generator=generator) if shuffle else torch.arange(n)).to(dev)
+            predictions: list[torch.Tensor] = []
             _sync(dev)
             start = time.perf_counter()
             for first in range(0, n, step_size):
-                idx = order[first:first + step_size]
-                m = len(idx)
+                m = min(step_size, n - first)
+                idx = order[first:first + m]
                 lrs.append(optimizer.param_groups[0]["lr"])
                 optimizer.zero_grad(set_to_none=True)
-                step_loss = torch.zeros((), device=dev, dtype=loss_dtype)
-                step_correct = torch.zeros((), device=dev, dtype=torch.int64)
+                step_loss = None
                 for j in range(0, m, batch_size):
-                    xb, yb = X[idx[j:j + batch_size]], y[idx[j:j + batch_size]]
-                    weight = len(yb) / m
+                    part = idx[j:j + batch_size]
                     with autocast:
-                        out = model(xb)
-                        micro = loss_fn(out, yb)
-                    scaled = micro * weight
-                    (scaler.scale(scaled) if scaler is not None else scaled).backward()
-                    step_loss += scaled.detach().to(loss_dtype)
+                        out = model(X[part])
+                        micro = loss_fn(out, y[part])
+                    if m > batch_size:  # several micro-batches: weight each by its share
+                        micro = micro * (min(batch_size, m - j) / m)
+                    (scaler.scale(micro) if scaler is not None else micro).backward()
+                    step_loss = micro.detach() if step_loss is None else step_loss + micro.detach()
                     if classify:
-                        step_correct += (out.detach().argmax(-1) == yb).sum()
+                        predictions.append(out.detach().argmax(-1))
                 if scaler is not None:
                     scaler.step(optimizer)
                     scaler.update()
@@ -297,19 +297,24 @@ def train(
                 if scheduler is not None:
                     scheduler.step()
                 losses.append(step_loss)
-                correct.append(step_correct)
                 step_n.append(m)
                 bar.update(1)
+            if classify:  # one comparison per epoch; split into steps at the end
+                hits.append(torch.cat(predictions) == y[order])
             _sync(dev)
             rates.append(n / (time.perf_counter() - start))
             if X_test is not None and classify:
                 test_acc.append(evaluate(model, X_test, y_test))
-            epoch_loss = torch.stack(losses[-steps_per_epoch:]).mean().item()
+            epoch_loss = torch.stack(losses[-steps_per_epoch:]).float().mean().item()
             bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
 
-    loss_arr = torch.stack(losses).cpu().double().numpy()
-    acc_arr = (torch.stack(correct).cpu().double().numpy() / np.asarray(step_n, dtype=float)
-               if classify else np.empty(0))
+    loss_arr = torch.stack([v.to(loss_dtype) for v in losses]).cpu().double().numpy()
+    if classify:
+        sizes = np.asarray(step_n)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        acc_arr = np.add.reduceat(torch.cat(hits).cpu().numpy().astype(float), starts) / sizes
+    else:
+        acc_arr = np.empty(0)
     return TrainHistory(
         loss=loss_arr, accuracy=acc_arr, lr=np.asarray(lrs, dtype=float),
         examples_per_s=np.asarray(rates), test_accuracy=np.asarray(test_acc, dtype=float),
