@@ -64,12 +64,13 @@ def _build_book() -> Path:
         import jupyter_book  # noqa: F401
     except ImportError:
         _missing("needs jupyter-book (pip install -e '.[book]')")
-    if shutil.which("npm") is None and not (ROOT / "_vendor").is_dir():
+    if shutil.which("npm") is not None:
+        vendor = subprocess.run(
+            [sys.executable, "tools/vendor_js.py"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert vendor.returncode == 0, vendor.stdout + vendor.stderr
+    elif not (ROOT / "_vendor").is_dir():
         _missing("needs npm to vendor the book's JavaScript (tools/vendor_js.py)")
-    vendor = subprocess.run(
-        [sys.executable, "tools/vendor_js.py"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert vendor.returncode == 0, vendor.stdout + vendor.stderr
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", ".", "-W", "-n", "--keep-going"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
