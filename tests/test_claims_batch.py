@@ -59,3 +59,48 @@ def test_generalization_rule(at_loss, at_epochs):
                                           "epochs_large_significantly_worse": at_epochs})
     assert v is (ClaimVerdict.HOLDS if at_loss else
                  ClaimVerdict.CAVEATS if at_epochs else ClaimVerdict.FAILS)
+
+
+@pytest.fixture(scope="module")
+def powers():
+    return claims.check("powers-of-two-faster", fast=True)
+
+
+@pytest.mark.torch
+def test_powers_of_two_numbers(powers):
+    import torch
+
+    ev = powers
+    assert ev.claim.judge(ev.numbers) is ev.verdict
+    r = ev.measurement.extra["result"]
+    thr = r.samples_per_s
+    advantage = np.minimum(thr["2^k"] / thr["2^k-1"], thr["2^k"] / thr["2^k+1"])
+    assert ev.numbers["median_advantage"] == pytest.approx(float(np.median(advantage)))
+    assert [row["2^k advantage over both neighbours"] for row in ev.measurement.rows] == (
+        pytest.approx(advantage.tolist()))
+    assert np.array_equal(r.neighbours["2^k"], 2 ** np.array([row["k"] for row in
+                                                              ev.measurement.rows]))
+    assert ev.numbers["measured_on_gpu"] is torch.cuda.is_available()
+    if not torch.cuda.is_available():
+        # a CPU has no tile quantisation: one example more or less costs about one example's time,
+        # so no power-of-two advantage beyond timing noise
+        assert ev.verdict is not ClaimVerdict.HOLDS
+        assert "GPU part was not measured" in ev.measurement.finding
+
+
+@pytest.mark.cuda
+def test_powers_of_two_on_cuda(powers):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU")
+    assert powers.numbers["measured_on_gpu"] is True
+    assert "GPU part was not measured" not in powers.measurement.finding
+
+
+@given(st.floats(0.1, 3.0))
+def test_powers_rule(advantage):
+    v = batch_size._judge_powers({"median_advantage": advantage})
+    assert v is (ClaimVerdict.HOLDS if advantage >= batch_size.POWER_OF_TWO_CLEAR else
+                 ClaimVerdict.CAVEATS if advantage >= batch_size.POWER_OF_TWO_NOISE else
+                 ClaimVerdict.FAILS)

@@ -16,7 +16,7 @@ import numpy as np
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
-__all__ = ["double_batch_double_lr", "large_batch_generalization"]
+__all__ = ["double_batch_double_lr", "large_batch_generalization", "powers_of_two_speed"]
 
 # ---------------------------------------------------------------------------------------------
 # "larger batches overfit / generalise worse"
@@ -170,4 +170,86 @@ register(Claim(
     judge=_judge_double,
     group="batch size",
     needs=("lrlearn.batch",),
+))
+
+# ---------------------------------------------------------------------------------------------
+# "powers of two are faster on GPUs"
+
+#: 2^k must beat both neighbours' throughput by this factor (median over k) to count as faster
+POWER_OF_TWO_CLEAR = 1.10
+#: below this factor the measured advantage is within timing noise
+POWER_OF_TWO_NOISE = 1.05
+
+
+def powers_of_two_speed(fast: bool = True, progress: bool = False) -> Measurement:
+    """Throughput of a training step (MLP 64-512-512-10) at 2^k - 1, 2^k, 2^k + 1 and 1.5 * 2^k
+    with ``lrlearn.deep.throughput.powers_of_two`` on the best device present (CUDA, MPS, CPU).
+
+    ``advantage_k`` = throughput(2^k) / max(throughput(2^k - 1), throughput(2^k + 1)): above 1
+    when the power of two beats both batch sizes one example away. Timings vary from run to run;
+    the median over k is what the rule reads.
+    """
+    from ..deep.device import resolve_device
+    from ..deep.throughput import powers_of_two
+
+    device = resolve_device(None)
+    on_gpu = device.type == "cuda"
+    ks = (4, 5, 6, 7, 8) if fast else (4, 5, 6, 7, 8, 9, 10)
+    r = powers_of_two(ks, steps=5 if fast else 20, repeats=3 if fast else 5, memory=False,
+                      threads=None if on_gpu else 1, device=device, progress=progress)
+    minus = r.relative_time_per_example("2^k-1")  # = throughput(2^k) / throughput(2^k - 1)
+    plus = r.relative_time_per_example("2^k+1")
+    half = r.relative_time_per_example("1.5*2^k")
+    advantage = np.minimum(minus, plus)
+    median = float(np.median(advantage))
+    numbers: dict[str, Number] = {
+        "measured_on_gpu": on_gpu,
+        "ks": len(r.powers),
+        "median_advantage": median,
+        "ks_where_2k_beats_both_by_10pct": int(np.sum(advantage > POWER_OF_TWO_CLEAR)),
+        "median_throughput_2k_over_1.5x2k": float(np.median(half)),
+    }
+    rows = tuple({"k": int(np.log2(p)), "2^k": int(p),
+                  "examples/s at 2^k - 1, 2^k, 2^k + 1, 1.5 x 2^k": ", ".join(
+                      f"{r.samples_per_s[lab][i]:,.0f}" for lab in ("2^k-1", "2^k", "2^k+1",
+                                                                   "1.5*2^k")),
+                  "2^k advantage over both neighbours": float(advantage[i])}
+                 for i, p in enumerate(r.powers))
+    where = r.throughput.device
+    finding = (
+        f"On {where}, a power of two's throughput over the better of its two neighbours (one "
+        f"example fewer, one more) has median {median:.3f} across k = "
+        f"{int(np.log2(r.powers[0]))}..{int(np.log2(r.powers[-1]))}; 1.5 x 2^k runs at "
+        f"{1 / float(np.median(half)):.2f} x the throughput of 2^k."
+        + ("" if on_gpu else " No GPU was available, so the claim's GPU part was not measured "
+                             "here: the verdict is about this CPU only.")
+    )
+    return Measurement(numbers, finding, rows,
+                       setup=(f"training steps of an MLP 64-512-512-10 with SGD on random inputs, "
+                              f"device {where}, median of interleaved rounds"),
+                       extra={"result": r})
+
+
+def _judge_powers(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["median_advantage"] >= POWER_OF_TWO_CLEAR:
+        return ClaimVerdict.HOLDS
+    if n["median_advantage"] >= POWER_OF_TWO_NOISE:
+        return ClaimVerdict.CAVEATS
+    return ClaimVerdict.FAILS
+
+
+register(Claim(
+    key="powers-of-two-faster",
+    statement="Batch sizes that are powers of two (32, 64, 128, ...) run faster on GPUs.",
+    source=Source.SEED,
+    reference="'Batch size' guide: best practices and summary table",
+    experiment=powers_of_two_speed,
+    rule=(f"Per k, the advantage is 2^k's throughput over the better of 2^k - 1 and 2^k + 1. "
+          f"Holds if the median advantage is at least {POWER_OF_TWO_CLEAR:g}; holds with caveats "
+          f"if it is between {POWER_OF_TWO_NOISE:g} and {POWER_OF_TWO_CLEAR:g}; does not hold "
+          f"below {POWER_OF_TWO_NOISE:g} (timing noise). The verdict is about the device "
+          f"measured; without a GPU, the GPU part of the claim is not tested."),
+    judge=_judge_powers,
+    group="batch size",
+    needs=("lrlearn.deep",),
 ))
