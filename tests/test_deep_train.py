@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -206,3 +208,59 @@ def test_cuda_amp_and_accumulation():
     hist = train(model, (X, y), _sgd(model, 0.5), batch_size=16, accumulate=2, epochs=3,
                  amp=True, progress=False, device="cuda")
     assert hist.device.startswith("cuda") and hist.loss[-4:].mean() < hist.loss[:4].mean()
+
+
+def test_lrlearn_one_cycle_matches_torch_one_cycle():
+    # an lrlearn Schedule goes through lrlearn.schedules.to_torch: lr *and* momentum cycle
+    from lrlearn.schedules import one_cycle_lr
+
+    X, y = digits_tensors(n=160)
+    model = mlp(hidden=(8,))
+    opt = _sgd(model, 0.1, momentum=0.9)
+    hist = train(model, (X, y), opt, schedule=one_cycle_lr(0.5, total_steps=20), batch_size=16,
+                 epochs=2, progress=False, device="cpu")
+    ref_opt = _sgd(mlp(hidden=(8,)), 0.1, momentum=0.9)
+    ref = torch.optim.lr_scheduler.OneCycleLR(ref_opt, max_lr=0.5, total_steps=20)
+    expected = []
+    for _ in range(20):
+        expected.append(ref.get_last_lr()[0])
+        ref_opt.step()
+        ref.step()
+    np.testing.assert_allclose(hist.lr, expected, rtol=1e-12)
+    assert opt.param_groups[0]["momentum"] == pytest.approx(ref_opt.param_groups[0]["momentum"])
+
+
+def test_lrlearn_schedule_keeps_discriminative_groups():
+    from lrlearn.schedules import cosine
+
+    model = mlp(hidden=(8,))
+    opt = torch.optim.SGD([{"params": model[0].parameters(), "lr": 0.01},
+                           {"params": model[2].parameters(), "lr": 0.1}])
+    train(model, digits_tensors(n=64), opt, schedule=cosine(0.01, total_steps=10), batch_size=16,
+          progress=False, device="cpu")
+    lrs = [g["lr"] for g in opt.param_groups]
+    assert lrs[0] == pytest.approx(0.5 * 0.01 * (1 + math.cos(math.pi * 4 / 10)))
+    assert lrs[1] / lrs[0] == pytest.approx(10.0)
+
+
+def test_reduce_on_plateau_is_refused_clearly():
+    from lrlearn.schedules import ReduceLROnPlateau
+
+    model = mlp(hidden=(4,))
+    plateau = ReduceLROnPlateau(0.1)
+    with pytest.raises(TypeError, match="ReduceLROnPlateau needs a metric"):
+        train(model, digits_tensors(n=32), _sgd(model), schedule=plateau, progress=False)
+
+
+@settings(max_examples=8, deadline=None)
+@given(k=st.integers(1, 4), b=st.integers(1, 12), n=st.integers(1, 60), seed=st.integers(0, 99))
+def test_accumulation_property(k, b, n, seed):
+    # any micro-batch size, any number of micro-batches, any data size (partial last steps)
+    X, y = digits_tensors(n=n, dtype=torch.float64)
+    params = []
+    for batch, acc in [(b, k), (k * b, 1)]:
+        model = mlp(hidden=(6,), dtype=torch.float64, seed=seed)
+        train(model, (X, y), _sgd(model, 0.5), batch_size=batch, accumulate=acc, epochs=1,
+              seed=seed, progress=False, device="cpu")
+        params.append(_params(model))
+    torch.testing.assert_close(params[0], params[1], rtol=0, atol=1e-10)

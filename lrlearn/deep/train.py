@@ -118,16 +118,30 @@ def autocast_dtype(device: torch.device, amp: bool | torch.dtype) -> torch.dtype
 def as_torch_scheduler(
     optimizer: torch.optim.Optimizer, schedule: Schedule | Any
 ) -> torch.optim.lr_scheduler.LRScheduler:
-    """Wrap a schedule ``step -> lr`` (any lrlearn schedule, or a plain function) in
-    ``torch.optim.lr_scheduler.LambdaLR`` with factor ``schedule(step) / base_lr``, where base_lr is
-    the first parameter group's initial lr. Group 0 then follows the schedule exactly; other groups
-    keep their ratio to it (discriminative learning rates survive scheduling). A torch scheduler is
-    returned as it is."""
+    """A torch LR scheduler, stepped once per optimizer step, that follows ``schedule``.
+
+    - a torch scheduler is returned as it is;
+    - an lrlearn :class:`~lrlearn.schedules.Schedule` on a one-group optimizer goes through
+      :func:`lrlearn.schedules.to_torch` (which also cycles momentum for ``one_cycle_lr``);
+    - any other function ``step -> lr`` (or a Schedule on several groups) is wrapped in
+      ``torch.optim.lr_scheduler.LambdaLR`` with factor ``schedule(step) / base_lr``, base_lr being
+      the first group's initial lr: group 0 follows the schedule exactly and the other groups keep
+      their ratio to it, so discriminative learning rates survive scheduling.
+    """
     if isinstance(schedule, torch.optim.lr_scheduler.LRScheduler):
         return schedule
+    from ..schedules import ReduceLROnPlateau, to_torch
+    from ..schedules import Schedule as LrlearnSchedule
+
+    if isinstance(schedule, ReduceLROnPlateau):
+        raise TypeError("schedule: ReduceLROnPlateau needs a metric after each epoch, which "
+                        "train() does not feed; use torch.optim.lr_scheduler.ReduceLROnPlateau "
+                        "in your own loop, or a schedule step -> lr")
     if not callable(schedule):
         raise TypeError(f"schedule must be a callable step -> lr or a torch LRScheduler, got "
                         f"{schedule!r}")
+    if isinstance(schedule, LrlearnSchedule) and len(optimizer.param_groups) == 1:
+        return to_torch(schedule, optimizer)
     group = optimizer.param_groups[0]
     base = float(group.get("initial_lr", group["lr"]))
     if not base > 0:
