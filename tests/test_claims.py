@@ -226,3 +226,15 @@ def test_import_stays_light():
 def test_full_setting_agrees(evidence, key):
     """The book's setting reaches the same verdict as the tests' (full runs take seconds here)."""
     assert claims.check(key, fast=False).verdict is evidence[key].verdict
+
+
+def test_check_all_runs_in_order_and_each_claim_is_complete():
+    keys = ["seed-three-rates", "worked-example"]
+    out = claims.check_all(keys, fast=True, progress=False)
+    assert [ev.claim.key for ev in out] == keys
+    for c in claims.claims():
+        assert c.group in claims.registry.GROUPS
+        for module in c.needs:
+            assert module.startswith("lrlearn.")
+        if c.group == "paper":
+            assert c.source is Source.PAPER and c.published and "arXiv:" in c.reference

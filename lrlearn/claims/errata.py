@@ -115,7 +115,7 @@ def _judge_worked_example(n: Mapping[str, Number]) -> ClaimVerdict:
 register(Claim(
     key="worked-example",
     statement=("With w = 0.5, gradient -2 and optimum 0.4, a step with lr = 0.05 gives w = 0.6, "
-               "closer to the optimum; lr = 1 gives 2.5, way overshot."),
+               "closer to the optimum; lr = 1 gives 2.5, far past it."),
     source=Source.SEED,
     reference="'Why we use smaller learning rates', example with numbers",
     experiment=worked_example,

@@ -99,7 +99,7 @@ def _judge_above_one(n: Mapping[str, Number]) -> ClaimVerdict:
 
 register(Claim(
     key="rates-above-one-fail",
-    statement="Learning rates above 1.0 almost always cause training to fail.",
+    statement="A learning rate above 1 will almost always make training fail.",
     source=Source.SEED,
     reference="'Why we use smaller learning rates', sample answer",
     experiment=rates_above_one,
