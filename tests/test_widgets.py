@@ -314,3 +314,39 @@ def test_loss_curve_doctor_diagnoses(ratio, momentum, verdict):
     )
     assert diagnose([3.0, 2.0, 1.0, 0.5], min_value=0.5)[0] is Verdict.CONVERGES
     assert "lower the learning rate" in diagnose([1.0, 5.0])[1]
+
+
+# -- schedules ----------------------------------------------------------------------------------
+def test_schedule_designer_uses_the_library_schedule():
+    from lrlearn import schedules as S
+    from lrlearn.widgets import ScheduleDesigner, make_schedule
+
+    view = ScheduleDesigner(steps=100)
+    result = view.compute(kind="step", peak_lr=0.2)
+    np.testing.assert_allclose(result.lrs, S.step_lr(0.2, 30, 0.3)(np.arange(100)))
+    expected = simulate(view.landscape, [1.6], None, 100, schedule=S.step_lr(0.2, 30, 0.3))
+    np.testing.assert_array_equal(result.run.positions, expected.positions)
+    assert make_schedule("one-cycle", 0.1, 50)(0) == pytest.approx(0.1 / 25)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_schedule("triangular", 0.1, 50)
+
+
+@pytest.mark.parametrize(
+    ("kind", "peak", "message"),
+    [
+        ("constant", 0.1, "settled in the local minimum"),
+        ("cosine", 0.25, "settled in the global minimum"),
+        ("constant", 0.25, "not settled"),
+        ("cosine", 0.4, "diverged at step 3"),
+        ("warmup + cosine", 0.4, "settled in the local minimum"),
+    ],
+)
+def test_schedule_designer_reports_where_the_run_ends(kind, peak, message):
+    from lrlearn.widgets import ScheduleDesigner
+
+    view = ScheduleDesigner()
+    view.attach()
+    view.update(view.compute(**view.values(kind=kind, peak_lr=peak)))
+    assert view.status.get_text().startswith(message)
+    _, x = view.x_line.get_data()
+    assert np.all(np.isfinite(x))

@@ -29,6 +29,8 @@ _EXPORTS = {
     "OptimizerRace": "optimizers",
     "EffectiveStep": "optimizers",
     "effective_lr": "optimizers",
+    "ScheduleDesigner": "schedules",
+    "make_schedule": "schedules",
     "LossCurveDoctor": "debugging",
     "diagnose": "debugging",
 }
