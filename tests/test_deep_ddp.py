@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -96,3 +98,14 @@ def test_bad_world_size_and_timeout():
         data_parallel_check(0)
     with pytest.raises(ValueError, match="timeout must be > 0"):
         data_parallel_check(2, timeout=0)
+
+
+@given(n=st.integers(1, 5000), world=st.integers(1, 64), drop_last=st.booleans())
+def test_shard_size_property(n, world, drop_last):
+    if n < world or (n % world and not drop_last):
+        with pytest.raises(ValueError, match=f"world_size={world}"):
+            shard_size(n, world, drop_last=drop_last)
+    else:
+        size = shard_size(n, world, drop_last=drop_last)
+        assert size * world <= n < (size + 1) * world
+        assert drop_last or size * world == n
