@@ -18,6 +18,12 @@ from lrlearn.quiz.grading import correct_value, format_value
 pexpect = pytest.importorskip("pexpect")
 
 BANK = load_bank()
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Nothing here may touch the user's real progress file."""
+    monkeypatch.setenv("LRLEARN_DATA_DIR", str(tmp_path_factory.mktemp("lrlearn-data")))
 REPO = Path(__file__).resolve().parents[1]
 HEADER = re.compile(r"\[(\d+)/(\d+)\] \w+ · [^\r\n]* · id: ([a-z0-9-]+)")
 

@@ -23,6 +23,12 @@ from lrlearn.quiz.grading import correct_value, model_answer, parse_choice
 from lrlearn.quiz.leitner import DAY, Card, cards_from_events, next_box
 
 BANK = load_bank()
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Nothing here may touch the user's real progress file."""
+    monkeypatch.setenv("LRLEARN_DATA_DIR", str(tmp_path_factory.mktemp("lrlearn-data")))
 NUMERIC = BANK.get("num-critical-5x2")  # 2 / 10
 CHOICE = BANK.get("basics-update-rule")
 RECALL = BANK.get("basics-what-is-lr")

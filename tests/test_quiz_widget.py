@@ -11,6 +11,12 @@ from lrlearn.widgets.quiz import QuizWidget, quiz_widget
 BANK = load_bank()
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Nothing here may touch the user's real progress file."""
+    monkeypatch.setenv("LRLEARN_DATA_DIR", str(tmp_path_factory.mktemp("lrlearn-data")))
+
+
 def widget_for(ids, tmp_path):
     bank = type(BANK)(tuple(BANK.get(i) for i in ids))
     store = ProgressStore(data_dir=tmp_path)
