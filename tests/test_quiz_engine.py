@@ -310,3 +310,29 @@ def test_draw_orders_due_then_new_then_later(dues, seed, count):
     assert draw(pool, cards, count=count, now=now, seed=seed) == order[:count]
     only = draw(pool, cards, count=None, now=now, due_only=True, seed=seed)
     assert only == [q for q, k in zip(order, kinds, strict=True) if k == "due"]
+
+
+def test_terminal_survives_a_progress_file_that_cannot_be_written(tmp_path, monkeypatch):
+    import io
+
+    from lrlearn.quiz.terminal import run_terminal_quiz
+
+    store = ProgressStore(data_dir=tmp_path)
+    s = Session(bank=BANK.select(topic="basics", kind="choice"), count=2, store=store)
+    fail = {"n": 1}
+    real = store.record
+
+    def flaky(*args, **kwargs):
+        if fail["n"]:
+            fail["n"] -= 1
+            raise PermissionError(13, "Permission denied", str(store.path))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "record", flaky)
+    answers = iter([chr(97 + q.answer) for q in s.questions for _ in range(2)])
+    out = io.StringIO()
+    score = run_terminal_quiz(s, read=lambda prompt: next(answers), out=out, width=100)
+    text = out.getvalue()
+    assert "Could not save this answer ([Errno 13] Permission denied" in text
+    # the failed attempt was not counted; its retry and the second question were saved
+    assert score.answered == 2 and score.right == 2 and len(store.events()) == 2

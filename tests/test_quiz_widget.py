@@ -88,3 +88,16 @@ def test_quiz_widget_function_and_bad_input(tmp_path):
         quiz_widget(topic="nope", store=None)
     with pytest.raises(TypeError, match=r"session must be an lrlearn\.quiz\.Session"):
         QuizWidget("not a session")
+
+
+def test_widget_reports_a_save_failure(tmp_path, monkeypatch):
+    widget, store = widget_for(["basics-update-rule"], tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "record", broken)
+    widget.choices.value = widget.question.answer
+    widget.check_button.click()
+    assert "Could not save this answer" in widget.feedback.value
+    assert widget.question.id == "basics-update-rule" and widget.session.score.answered == 0

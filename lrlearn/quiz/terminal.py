@@ -106,6 +106,10 @@ def _answer_one(t: _Terminal, session: Session) -> Grade | None:
         except InvalidAnswer as exc:
             t.say(f"{exc}. Try again (s skips, q quits).")
             continue
+        except OSError as exc:  # the progress file could not be written: say so, go on
+            t.say(f"Could not save this answer ({exc}); it was not counted. Try again, s skips, "
+                  "q quits.")
+            continue
         _show_grade(t, result)
         return result
 

@@ -142,6 +142,9 @@ class QuizWidget(w.VBox):
         except InvalidAnswer as exc:
             self.feedback.value = f"<p>{_p(str(exc))}</p>"  # nothing saved; same question
             return None
+        except OSError as exc:
+            self.feedback.value = f"<p>Could not save this answer ({_p(str(exc))}); try again.</p>"
+            return None
         self._show_result(result)
         return result
 
@@ -158,7 +161,11 @@ class QuizWidget(w.VBox):
         q = self.question
         if q is None or q.kind != "recall":
             return None
-        result = self.session.answer(bool(correct))
+        try:
+            result = self.session.answer(bool(correct))
+        except OSError as exc:
+            self.feedback.value = f"<p>Could not save this answer ({_p(str(exc))}); try again.</p>"
+            return None
         self._show_result(result)
         return result
 
