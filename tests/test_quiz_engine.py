@@ -53,7 +53,7 @@ def test_parse_number_round_trips(x):
 
 @pytest.mark.parametrize(("text", "value"), [
     ("0.2", 0.2), ("2e-1", 0.2), ("1/5", 0.2), ("20%", 0.2), (".2", 0.2), ("+0.2", 0.2),
-    ("1,000", 1000.0), ("-3", -3.0), (0.2, 0.2), (3, 3.0),
+    ("1,000", 1000.0), ("-3", -3.0), ("\u22120.2", -0.2), (0.2, 0.2), (3, 3.0),
 ])
 def test_parse_number_forms(text, value):
     assert parse_number(text) == pytest.approx(value)
@@ -87,11 +87,12 @@ def test_grade_choice_and_curve_by_letter_or_index():
     right = chr(ord("a") + CHOICE.answer)
     assert grade(CHOICE, right).correct and grade(CHOICE, right.upper()).correct
     assert grade(CHOICE, CHOICE.answer).correct
+    assert grade(CHOICE, f"{right})").correct and grade(CHOICE, f" {right}. ").correct
     wrong = (CHOICE.answer + 1) % len(CHOICE.choices)
     g = grade(CHOICE, wrong)
     assert not g.correct and g.expected.startswith(f"{right}) ")
     assert grade(CURVE, "a").correct  # 'diverging' is the first label
-    for bad in ["z", "ab", "", 99, -1, True, None]:
+    for bad in ["z", "ab", "", ")", "a))x", 99, -1, True, None]:
         with pytest.raises(InvalidAnswer, match="answer with a letter from a to d"):
             parse_choice(CHOICE, bad)
 

@@ -87,7 +87,7 @@ def parse_number(text: Any) -> float:
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = float(text)
     elif isinstance(text, str):
-        s = text.strip().replace(",", "").replace(" ", "")
+        s = text.strip().replace(",", "").replace(" ", "").replace("\u2212", "-")  # − sign
         percent = s.endswith("%")
         s = s.removesuffix("%")
         parts = s.split("/")
@@ -110,12 +110,13 @@ def parse_number(text: Any) -> float:
 
 
 def parse_choice(question: Question, response: Any) -> int:
-    """A choice as an index: an int, or a letter ``a``, ``b``, ... (case-insensitive)."""
+    """A choice as an index: an int, or a letter ``a``, ``b``, ... (case-insensitive, ``b)`` too)."""
     n = len(question.choices)
     if isinstance(response, int) and not isinstance(response, bool):
         index = response
-    elif isinstance(response, str) and len(response.strip()) == 1 and response.strip().isalpha():
-        index = ord(response.strip().lower()) - ord("a")
+    elif (isinstance(response, str) and len(key := response.strip().rstrip(").")) == 1
+          and key.isalpha()):
+        index = ord(key.lower()) - ord("a")  # "b", "B", "b)" and "b." all mean b
     else:
         raise InvalidAnswer(f"answer with a letter from a to {chr(ord('a') + n - 1)}, "
                             f"got {response!r}")
