@@ -108,3 +108,25 @@ def test_other_bad_input():
         gradient_noise("digits", progress=False)
     with pytest.raises(ValueError, match="params must have shape"):
         gradient_noise(ls, [1], params=np.zeros(5), progress=False)
+
+
+def test_b_noise_reduces_to_b_simple_when_the_hessian_is_isotropic():
+    from lrlearn.batch import b_noise_at
+    from lrlearn.problems import MLP
+
+    rng = np.random.default_rng(0)
+    n, d = 40, 3
+    Q = np.linalg.qr(rng.normal(size=(n, d)))[0] * np.sqrt(n)  # X^T X / n = I exactly
+    y = rng.normal(size=n)
+    ls = LeastSquares(data.Dataset(Q, y, Q[:2], y[:2], 0, "isotropic"))
+    w = np.array([0.5, -1.0, 0.2])
+    tr, g2 = noise_scale_at(ls, w)
+    assert b_noise_at(ls, w) == pytest.approx(tr / g2, rel=1e-10)
+    # and in general it is tr(H Sigma) / (G^T H G) with H = X^T X / n
+    ls2 = LeastSquares(data.linear_regression(n_train=60, n_features=3, condition=20, seed=3))
+    G_i = ls2.per_example_grads(w)
+    G, H = G_i.mean(0), ls2.data.X_train.T @ ls2.data.X_train / 60
+    expected = np.trace(H @ np.cov(G_i.T, bias=True)) / (G @ H @ G)
+    assert b_noise_at(ls2, w) == pytest.approx(expected, rel=1e-10)
+    mlp = MLP(data.digits(), hidden=2)
+    assert np.isnan(b_noise_at(mlp, mlp.init_params()))

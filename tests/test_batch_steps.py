@@ -117,6 +117,8 @@ def test_noise_scale_during_training(fast_steps):
     assert r.losses[-1] < r.losses[0]
     assert np.isfinite(r.b_simple_at_target) and r.b_simple_at_target > 0
     assert r.ratio == pytest.approx(r.critical_batch / r.b_simple_at_target)
+    # with the exact Hessian, McCandlish's B_noise is of the same order as B_simple
+    assert 0.2 < r.b_noise_at_target / r.b_simple_at_target < 5
     assert 0.05 < r.ratio < 20  # the same order of magnitude, as McCandlish et al. report
     assert r.batch_size in fast_steps.batch_sizes
     fig = r.plot()

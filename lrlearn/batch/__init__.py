@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .generalization import GeneralizationResult, generalization, sharpness
 from .noise import GradientNoiseResult, gradient_noise
-from .noise_scale import NoiseScaleResult, gradient_noise_scale, noise_scale_at
+from .noise_scale import NoiseScaleResult, b_noise_at, gradient_noise_scale, noise_scale_at
 from .regimes import RegimesResult, compare_regimes
 from .scaling import LinearScalingResult, linear_scaling
 from .steps import StepsToTargetResult, fit_tradeoff, steps_to_target
@@ -29,6 +29,7 @@ __all__ = [
     "NoiseScaleResult",
     "RegimesResult",
     "StepsToTargetResult",
+    "b_noise_at",
     "compare_regimes",
     "fit_tradeoff",
     "generalization",

@@ -22,7 +22,22 @@ from ..problems import Problem
 from ._common import check_batch_size, check_problem, default_problem, new_figure, train
 from .steps import StepsToTargetResult, steps_to_target
 
-__all__ = ["NoiseScaleResult", "gradient_noise_scale", "noise_scale_at"]
+__all__ = ["NoiseScaleResult", "b_noise_at", "gradient_noise_scale", "noise_scale_at"]
+
+
+def b_noise_at(problem: Problem, params: np.ndarray) -> float:
+    """McCandlish et al.'s B_noise = tr(H Sigma) / (G^T H G), with the exact Hessian H; NaN for
+    problems without a closed-form Hessian (the MLP), where it would cost one gradient pair per
+    parameter."""
+    if type(problem).hessian is Problem.hessian:
+        return float("nan")
+    G_i = problem.per_example_grads(params)
+    G = G_i.mean(axis=0)
+    D = G_i - G
+    H = problem.hessian(params)
+    num = float(np.sum(H * (D.T @ D)) / len(D))
+    den = float(G @ H @ G)
+    return num / den if den > 0 else float("inf")
 
 
 def noise_scale_at(problem: Problem, params: np.ndarray) -> tuple[float, float]:
@@ -40,7 +55,9 @@ class NoiseScaleResult:
     ``steps``, ``losses``, ``trace`` (tr Sigma), ``grad_norm2`` (|G|^2), ``b_simple``
     (= trace / grad_norm2): at checkpoints of a run with ``batch_size``, ``lr``, ``momentum``.
     ``b_simple_at_target``: B_simple interpolated (log-linearly, in the loss) where the run's
-    training loss first reaches ``target`` (NaN if it never does). ``critical_batch``, ``s_min``,
+    training loss first reaches ``target`` (NaN if it never does). ``b_noise_at_target``: the
+    Hessian-weighted B_noise = tr(H Sigma) / (G^T H G) at the first checkpoint at or below the
+    target (exact Hessian; NaN for problems without one, or if the target is not reached). ``critical_batch``, ``s_min``,
     ``e_min``: the fit to ``steps_result``. ``ratio`` = critical_batch / b_simple_at_target
     (McCandlish et al. find it of order 1).
     """
@@ -56,6 +73,7 @@ class NoiseScaleResult:
     grad_norm2: np.ndarray
     b_simple: np.ndarray
     b_simple_at_target: float
+    b_noise_at_target: float
     critical_batch: float
     s_min: float
     e_min: float
@@ -147,11 +165,16 @@ def gradient_noise_scale(
     total = max(int(2 * r.steps[i]), n_points)
     checks = np.unique(np.linspace(0, total, n_points).round().astype(int))
     stats = {"trace": [], "grad_norm2": []}
+    b_noise = [float("nan")]
 
     def record(t, params, losses):
         tr, g2 = noise_scale_at(problem, params[0])
         stats["trace"].append(tr)
         stats["grad_norm2"].append(g2)
+        if np.isnan(b_noise[0]) and losses[0] <= r.target:
+            b_noise[0] = b_noise_at(problem, params[0])
+            if np.isnan(b_noise[0]):
+                b_noise[0] = -1.0  # computed once: no exact Hessian
         return {}
 
     from ._common import progress_bar
@@ -165,9 +188,11 @@ def gradient_noise_scale(
     with np.errstate(divide="ignore"):
         b_simple = np.where(g2 > 0, trace / g2, np.inf)
     at_target = _at_target(losses, b_simple, r.target)
+    b_noise_target = b_noise[0] if b_noise[0] >= 0 else float("nan")  # -1: no exact Hessian
     return NoiseScaleResult(
         problem=problem.name, batch_size=batch_size, lr=lr, momentum=momentum, target=r.target,
         steps=steps, losses=losses, trace=trace, grad_norm2=g2, b_simple=b_simple,
-        b_simple_at_target=at_target, critical_batch=r.critical_batch, s_min=r.s_min,
+        b_simple_at_target=at_target, b_noise_at_target=b_noise_target,
+        critical_batch=r.critical_batch, s_min=r.s_min,
         e_min=r.e_min, ratio=r.critical_batch / at_target, steps_result=r,
     )
