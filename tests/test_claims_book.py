@@ -58,6 +58,16 @@ def test_myths_page_cells_run_fast():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_figures_are_shown_explicitly(page):
+    """A Figure made without pyplot is not displayed at the end of a cell: every figure a page
+    draws goes through claims.show, which displays it exactly once."""
+    for cell in _cells(page):
+        for line in cell.splitlines():
+            if ".plot(" in line or "figures." in line:
+                assert line.startswith("claims.show(") and line.endswith(")"), line
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_names_only_registered_claims(page):
     keys = {c.key for c in claims.claims()}
     named = set(re.findall(r'(?:evidence\[|check\()"([a-z0-9-]+)"', page.read_text()))

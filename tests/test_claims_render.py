@@ -49,3 +49,18 @@ def test_tables_from_evidence():
         numbers_table(ev, ["nope"])
     with pytest.raises(ValueError, match="columns must be among"):
         detail_table(ev, ["nope"])
+
+
+def test_show_displays_once_and_closes(capsys):
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from lrlearn.claims import show
+
+    fig, _ = plt.subplots()
+    show(fig)
+    assert not plt.get_fignums()  # closed after display, so the cell end shows nothing more
+    assert "Figure" in capsys.readouterr().out  # outside IPython, display prints the repr
+    show(Figure())  # a Figure pyplot does not manage is fine too
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        show("not a figure")

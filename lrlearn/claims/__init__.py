@@ -38,6 +38,7 @@ from .render import (
     fmt,
     numbers_table,
     published_table,
+    show,
     summary,
     verdict_table,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "numbers_table",
     "published_table",
     "register",
+    "show",
     "summary",
     "verdict_table",
 ]

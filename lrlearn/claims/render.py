@@ -21,6 +21,7 @@ __all__ = [
     "fmt",
     "numbers_table",
     "published_table",
+    "show",
     "summary",
     "verdict_table",
 ]
@@ -178,3 +179,19 @@ class Summary:
 def summary(ev: Evidence) -> Summary:
     """The verdict, what was measured, the rule and the setup of one piece of evidence."""
     return Summary(ev.verdict.value, ev.measurement.finding, ev.claim.rule, ev.measurement.setup)
+
+
+def show(fig: Any) -> None:
+    """Display a matplotlib Figure once in a notebook or book page, whether or not pyplot manages
+    it (a Figure made without pyplot is not shown at the end of a cell; one made with pyplot is,
+    so it is closed here after being displayed)."""
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    from IPython.display import display
+
+    display(fig)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
