@@ -350,3 +350,34 @@ def test_schedule_designer_reports_where_the_run_ends(kind, peak, message):
     assert view.status.get_text().startswith(message)
     _, x = view.x_line.get_data()
     assert np.all(np.isfinite(x))
+
+
+# -- LR range test -------------------------------------------------------------------------------
+def test_range_test_view_draws_the_library_result():
+    from lrlearn.lr_finder import range_test
+    from lrlearn.widgets import RangeTestView
+
+    view = RangeTestView()
+    view.attach()
+    result = view.compute(**view.values(batch_size=128, smooth_f=0.3))
+    expected = range_test(
+        view.problem,
+        "sgd",
+        start_lr=1e-4,
+        end_lr=100.0,
+        num_iter=100,
+        batch_size=128,
+        smooth_f=0.3,
+        seed=0,
+        progress=False,
+    )
+    np.testing.assert_array_equal(result.losses, expected.losses)
+    view.update(result)
+    x, y = view.smooth.get_data()
+    np.testing.assert_array_equal(x, expected.lrs)
+    assert np.all(y <= 2.0 * view.loss0)  # the blow-up is clipped to the axis, never inf
+    for method in ("steepest", "valley", "minimum/10"):
+        assert view.lines[method].get_xdata()[0] == expected.suggest(method)
+        assert f"{method:>10s}: {expected.suggest(method):.3g}" in view.note.get_text()
+    with pytest.raises(ValueError, match="batch_size must be one of"):
+        view.values(batch_size=64)

@@ -31,6 +31,7 @@ _EXPORTS = {
     "effective_lr": "optimizers",
     "ScheduleDesigner": "schedules",
     "make_schedule": "schedules",
+    "RangeTestView": "lr_finder",
     "LossCurveDoctor": "debugging",
     "diagnose": "debugging",
 }
