@@ -126,3 +126,11 @@ def test_double_rule(every, first):
     v = batch_size._judge_double({"holds_at_every_k": every, "holds_at_first_doubling": first})
     assert v is (ClaimVerdict.HOLDS if every else
                  ClaimVerdict.CAVEATS if first else ClaimVerdict.FAILS)
+
+
+def test_mccandlish_b_noise_from_the_exact_hessian(evidence):
+    """B_noise = tr(H Sigma) / (G^T H G) is reported next to B_simple when the model has an exact
+    Hessian (softmax regression does); its ratio to B_crit is arithmetic on the two numbers."""
+    n = evidence["mccandlish-2018-noise-scale"].numbers
+    assert n["b_noise_at_target"] > 0
+    assert n["ratio_bcrit_over_bnoise"] == pytest.approx(n["critical_batch"] / n["b_noise_at_target"])

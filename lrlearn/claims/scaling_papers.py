@@ -155,6 +155,10 @@ def mccandlish_noise_scale(fast: bool = True, progress: bool = False) -> Measure
         "ratio_bcrit_over_bsimple": float(r.ratio),
         "tracked_batch": int(r.batch_size),
     }
+    b_noise = float(getattr(r, "b_noise_at_target", float("nan")))
+    if np.isfinite(b_noise):
+        numbers["b_noise_at_target"] = b_noise
+        numbers["ratio_bcrit_over_bnoise"] = float(r.critical_batch / b_noise)
     rows = tuple({"step": int(s), "training loss": float(loss), "tr(Sigma)": float(t),
                   "|G|^2": float(g2), "B_simple": float(b)}
                  for s, loss, t, g2, b in zip(r.steps, r.losses, r.trace, r.grad_norm2, r.b_simple,
@@ -165,6 +169,8 @@ def mccandlish_noise_scale(fast: bool = True, progress: bool = False) -> Measure
         f"over the first quarter. Where the loss reaches the target ({r.target:g}), B_simple is "
         f"{r.b_simple_at_target:.3g}; the critical batch size fitted to steps-to-target is "
         f"{r.critical_batch:.3g}, a ratio B_crit / B_simple of {r.ratio:.2f}."
+        + (f" The Hessian-weighted B_noise there is {b_noise:.3g} (B_crit / B_noise = "
+           f"{r.critical_batch / b_noise:.2f})." if np.isfinite(b_noise) else "")
     )
     return Measurement(numbers, finding, rows,
                        setup=(f"{r.problem}, B_simple from all per-example gradients at each "
