@@ -1,11 +1,15 @@
 """Everything that needs PyTorch. Submodules import torch; ``import lrlearn`` never does.
 
 Names are loaded lazily on first use, so ``import lrlearn.deep`` stays cheap until a function runs.
+``lrlearn.deep.train`` is the training function (its module is ``lrlearn.deep.train`` too: import
+from it with ``from lrlearn.deep.train import ...``).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 # public name -> submodule that defines it
@@ -48,6 +52,20 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """When a submodule is imported, Python binds it as an attribute of this package; for a
+    submodule named like the function it exports (``train``), bind the function instead, so
+    ``lrlearn.deep.train`` is always the function whatever was imported first."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
