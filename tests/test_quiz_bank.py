@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lrlearn.quiz import CURVE_LABELS, LEVELS, NOTEBOOKS, TOPICS, BankError, load_bank
@@ -130,6 +131,22 @@ def test_curve_labels_are_confirmed_by_the_classifier(q):
     assert classify_losses(run.losses, min_value=run.landscape.min_value) == expected
     assert q.choices == tuple(CURVE_LABELS.values())
     assert q.choices[q.answer] == CURVE_LABELS[q.label]
+
+
+@pytest.mark.parametrize("q", [q for q in BANK if q.kind == "curve"], ids=lambda q: q.id)
+def test_curves_are_legible_to_a_person(q):
+    """Beyond the classifier's thresholds: what a reader sees on the plot agrees with the label."""
+    run = run_curve(q.curve)
+    gap = run.losses - run.landscape.min_value
+    visible_rises = int(np.sum(run.losses[1:] > run.losses[:-1] * (1 + 1e-3)))
+    if q.label == "good":
+        assert gap[-1] <= 1e-6 * gap[0] and visible_rises == 0
+    elif q.label == "too_low":
+        assert gap[-1] >= 1e-3 * gap[0] and visible_rises == 0
+    elif q.label == "oscillating":
+        assert visible_rises >= 3 and gap[-1] <= 1e-6 * gap[0]
+    else:
+        assert run.losses[-1] > 1e3 * run.losses[0]  # grown by orders of magnitude
 
 
 def test_every_curve_label_is_used():
