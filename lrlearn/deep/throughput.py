@@ -294,6 +294,7 @@ def _measure(batch_sizes: Sequence[int], model: nn.Module | None, input_shape: S
                desc="throughput")
     # pass 1, increasing B: build each batch, warm up, measure memory; stop at the first OOM
     for b in sizes:
+        out_of_memory = False
         try:
             step = make_step(b)
             for _ in range(warmup):
@@ -307,19 +308,23 @@ def _measure(batch_sizes: Sequence[int], model: nn.Module | None, input_shape: S
         except Exception as exc:
             if not is_out_of_memory(exc):
                 raise
-            step = None
+            out_of_memory = True
+            if not fitted:
+                bar.close()
+                raise RuntimeError(
+                    f"batch size {b} ran out of memory on {describe_device(dev)}: even the "
+                    f"smallest batch size requested does not fit; try smaller batch sizes or a "
+                    f"smaller model") from exc
+        step = None
+        if out_of_memory:  # outside the except block: the traceback no longer pins tensors
             optimizer.zero_grad(set_to_none=True)
             _free(dev)
             oom = b
             msg = f"batch size {b} ran out of memory on {describe_device(dev)}"
             log.info(msg)
-            if not fitted:
-                raise RuntimeError(f"{msg}: even the smallest batch size requested does not "
-                                   f"fit; try smaller batch sizes or a smaller model") from exc
             bar.write(f"{msg}; stopping at {fitted[-1]}")
             break
         fitted.append(b)
-        step = None
         bar.update(1)
     bar.total = len(fitted) * (repeats + 1)
     bar.refresh()
