@@ -171,6 +171,12 @@ def test_session_bad_filters(tmp_path):
         Session(count=0, store=store)
     with pytest.raises(TypeError, match="count must be an integer"):
         Session(count="5", store=store)
+    with pytest.raises(ValueError, match="seed must be >= 0, got -1"):
+        Session(seed=-1, store=store)
+    with pytest.raises(TypeError, match=r"bank must be an lrlearn\.quiz\.Bank"):
+        Session(bank=list(BANK), store=store)
+    with pytest.raises(TypeError, match="store must be a ProgressStore or None"):
+        Session(store="elsewhere")
 
 
 def test_session_scores_records_and_schedules(tmp_path):

@@ -83,6 +83,11 @@ class Session:
     ) -> None:
         if count is not None:
             count = _checks.integer("count", count, minimum=1)
+        if seed is not None:
+            seed = _checks.integer("seed", seed, minimum=0)
+        if bank is not None and not isinstance(bank, Bank):
+            raise TypeError(f"bank must be an lrlearn.quiz.Bank (see load_bank), got "
+                            f"{type(bank).__name__}")
         self.bank = load_bank() if bank is None else bank
         self.store = ProgressStore() if store == "default" else store
         if self.store is not None and not isinstance(self.store, ProgressStore):
