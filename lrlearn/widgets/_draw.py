@@ -41,3 +41,18 @@ def set_status(text: Any, message: str, diverged: bool) -> None:
     text.set_text(message)
     text.set_color(DIVERGED_COLOR if diverged else "0.1")
     text.get_bbox_patch().set_edgecolor(DIVERGED_COLOR if diverged else "0.7")
+
+
+def fit_log_axis(
+    ax: Any, *arrays: np.ndarray, pad: float = 3.0, slack: float = 100.0, sticky: bool = True
+) -> None:
+    """Set ``ax``'s log y-limits to hold ``arrays`` (see ``log_limits``). With ``sticky``, keep
+    the current limits while the data still fits inside them and fills them to within a factor
+    ``slack`` at each end: nearby slider values then leave the axis alone and the redraw can
+    blit. (The precomputed view turns this off, so each image depends on its values only.)"""
+    lo, hi = log_limits(*arrays, pad=pad)
+    cur_lo, cur_hi = ax.get_ylim()
+    if sticky and ax.get_yscale() == "log" and 0 < cur_lo <= lo and hi <= cur_hi:
+        if lo <= cur_lo * slack and cur_hi <= hi * slack:
+            return
+    ax.set_ylim(lo, hi)

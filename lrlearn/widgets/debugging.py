@@ -19,7 +19,7 @@ from ..landscapes import Quadratic
 from ..plots import loss_gap
 from ..simulate import Trajectory, simulate
 from ..stability import Verdict, classify_losses, critical_lr
-from ._draw import DIVERGED_COLOR, log_limits, set_status, status_text
+from ._draw import DIVERGED_COLOR, fit_log_axis, set_status, status_text
 from .controls import float_slider
 from .view import View
 
@@ -106,4 +106,4 @@ class LossCurveDoctor(View):
             head = str(verdict)
         set_status(self.status, f"{head}\n→ {advice}", verdict is Verdict.DIVERGES)
         self.ax.set_xlim(-0.5, run.steps + 0.5)
-        self.ax.set_ylim(*log_limits(gap, pad=3.0))
+        fit_log_axis(self.ax, gap, sticky=self.sticky_axes)

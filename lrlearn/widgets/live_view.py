@@ -26,7 +26,9 @@ __all__ = ["Live", "live"]
 class Live:
     """Controls + figure for a :class:`~lrlearn.widgets.view.View`. Display it, or use ``set`` to
     move controls from code (tests, benchmarks). ``last_redraw_s`` is the time the last change took
-    from the new value to the finished redraw."""
+    from the new value to the finished redraw; ``last_timings`` splits it into ``compute``,
+    ``redraw`` (update + Agg draw) and ``png`` seconds, with ``full`` telling whether the whole
+    figure was drawn (an axis changed) or only the moving artists were blitted."""
 
     def __init__(self, view: View, backend: str = "image") -> None:
         import ipywidgets as w
@@ -57,6 +59,7 @@ class Live:
         self.message = w.HTML(layout=w.Layout(min_height="1.5em"))
         self.widget = w.VBox([*self.controls.values(), self.output, self.message])
         self.last_redraw_s = float("nan")
+        self.last_timings: dict[str, float] = {}
         self.redraw()
         for control in self.controls.values():
             control.observe(self._changed, names="value")
@@ -89,13 +92,24 @@ class Live:
             self.message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
             return
         self.message.value = ""
+        computed = time.perf_counter()
         if self.backend == "ipympl":
             self.view.update(result)
             self.view.figure.canvas.draw_idle()
+            full = True
         else:
-            self.view.render(result)
+            full = self.view.render(result)
+        drawn = time.perf_counter()
+        if self.backend == "image":
             self.output.value = figure_png(self.view.figure, compress_level=1)
-        self.last_redraw_s = time.perf_counter() - start
+        end = time.perf_counter()
+        self.last_redraw_s = end - start
+        self.last_timings = {
+            "compute": computed - start,
+            "redraw": drawn - computed,
+            "png": end - drawn,
+            "full": float(full),
+        }
 
     def close(self) -> None:
         """Close every widget this view created."""

@@ -16,7 +16,7 @@ import numpy as np
 from ..landscapes import Landscape, Quadratic, Ravine
 from ..plots import loss_gap, plot_landscape
 from ..simulate import Trajectory, simulate
-from ._draw import DIVERGED_COLOR, log_limits
+from ._draw import DIVERGED_COLOR, fit_log_axis
 from .controls import choice, int_slider, log_slider
 from .view import View
 
@@ -129,7 +129,7 @@ class OptimizerRace(View):
                 end.set_data([], [])
         self.notes.set_text("\n".join(notes))
         self.notes.set_color(DIVERGED_COLOR)
-        self.ax_loss.set_ylim(*log_limits(*gaps, pad=3.0))
+        fit_log_axis(self.ax_loss, *gaps, sticky=self.sticky_axes)
 
 
 def _unknown(name: str) -> None:
@@ -195,7 +195,7 @@ class EffectiveStep(View):
             shown.append(column[ok])
         self.lr_line.set_ydata([lr, lr])
         self.ax_eff.set_xlim(-0.5, run.steps + 0.5)
-        self.ax_eff.set_ylim(*log_limits(*shown, np.array([lr]), pad=2.0))
+        fit_log_axis(self.ax_eff, *shown, np.array([lr]), pad=2.0, sticky=self.sticky_axes)
         if run.diverged:
             self.heading.set_text(f"diverged at step {run.diverged_at}")
             self.heading.set_color(DIVERGED_COLOR)

@@ -16,7 +16,7 @@ from ..landscapes import Landscape, Quadratic
 from ..plots import loss_gap, plot_landscape
 from ..simulate import Trajectory, simulate
 from ..stability import critical_lr
-from ._draw import DIVERGED_COLOR, log_limits, set_status, status_text
+from ._draw import DIVERGED_COLOR, fit_log_axis, set_status, status_text
 from .controls import float_slider, int_slider, log_slider
 from .view import View
 
@@ -137,7 +137,7 @@ class LearningRatePath(View):
             message = f"{run.verdict}\nloss − min = {gap[-1]:.2g} after {run.steps} steps"
         set_status(self.status, message, run.diverged)
         self.ax_loss.set_xlim(-0.5, run.steps + 0.5)
-        self.ax_loss.set_ylim(*log_limits(gap, pad=3.0))
+        fit_log_axis(self.ax_loss, gap, sticky=self.sticky_axes)
         lr = run.lrs[0] if run.lrs.size else float("nan")
         note = f"lr = {lr:.3g}"
         if isinstance(self.landscape, Quadratic) and self.optimizer == "sgd" and not self.options:

@@ -50,6 +50,7 @@ class Precomputed:
         self.varying = varying
         self.grids = grids
         fixed = {c.name: grids[c.name][0] for c in view.controls if c not in varying}
+        view.sticky_axes = False  # each image depends on its own values, not on the order
         fig = view.attach()
         width, height = (round(v * view.dpi) for v in view.figsize)
         combos = list(itertools.product(*(grids[c.name] for c in varying)))

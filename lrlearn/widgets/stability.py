@@ -16,7 +16,7 @@ from ..landscapes import Quadratic
 from ..plots import loss_gap, plot_sweep
 from ..simulate import Trajectory, simulate, sweep
 from ..stability import contraction_factors, critical_lr, optimal_lr
-from ._draw import DIVERGED_COLOR, log_limits, set_status, status_text
+from ._draw import DIVERGED_COLOR, fit_log_axis, log_limits, set_status, status_text
 from .controls import log_slider
 from .view import View
 
@@ -96,4 +96,4 @@ class StabilityExplorer(View):
             self.end.set_data([], [])
             message = f"lr = {lr:.3g}: {run.verdict}"
         set_status(self.status, message, run.diverged or factors.max() >= 1)
-        self.ax_loss.set_ylim(*log_limits(gap, pad=3.0))
+        fit_log_axis(self.ax_loss, gap, sticky=self.sticky_axes)

@@ -28,6 +28,8 @@ class View(ABC):
     figsize: ClassVar[tuple[float, float]] = (6.4, 3.4)
     dpi: ClassVar[int] = 80
     title: ClassVar[str] = ""
+    #: keep log-axis limits across nearby values so redraws can blit (off for precomputing)
+    sticky_axes: bool = True
 
     controls: tuple[Control, ...]
 
@@ -106,19 +108,22 @@ class View(ABC):
             for ax in self.figure.axes
         ]
 
-    def render(self, result: Any) -> None:
+    def render(self, result: Any) -> bool:
         """``update`` to ``result`` and redraw the Agg canvas: only the animated artists when no
-        axis changed, the whole figure (and a new cached background) when one did."""
+        axis changed, the whole figure (and a new cached background) when one did. Returns
+        whether the whole figure was drawn."""
         before = self._limits()
         self.update(result)
         canvas = self.figure.canvas
-        if self._background is None or self._limits() != before or not self._animated:
+        full = self._background is None or self._limits() != before or not self._animated
+        if full:
             canvas.draw()  # animated artists are left out of a full draw
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         else:
             canvas.restore_region(self._background)
         for artist in self._animated:
             self.figure.draw_artist(artist)
+        return full
 
     def show(self, **values: Any) -> Figure:
         """Compute, update and draw for ``values`` on the Agg canvas; returns the (reused) figure."""
