@@ -35,15 +35,19 @@ class QuizWidget(w.VBox):
 
     def __init__(self, session: Session) -> None:
         if not isinstance(session, Session):
-            raise TypeError(f"session must be an lrlearn.quiz.Session, got {type(session).__name__}")
+            raise TypeError(
+                f"session must be an lrlearn.quiz.Session, got {type(session).__name__}"
+            )
         self.session = session
         self.header = w.HTML()
         self.prompt = w.HTML()
         self.image = w.Image(format="png", layout=w.Layout(width="480px"))
-        self.choices = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"),
-                                      style=_STYLE)
-        self.number = w.Text(placeholder="a number, e.g. 0.2 or 1/5", description="Answer:",
-                             style=_STYLE)
+        self.choices = w.RadioButtons(
+            options=[], value=None, layout=w.Layout(width="auto"), style=_STYLE
+        )
+        self.number = w.Text(
+            placeholder="a number, e.g. 0.2 or 1/5", description="Answer:", style=_STYLE
+        )
         self.check_button = w.Button(description="Check", button_style="primary")
         self.reveal_button = w.Button(description="Show the model answer")
         self.got_it_button = w.Button(description="I had it", button_style="success")
@@ -78,14 +82,18 @@ class QuizWidget(w.VBox):
         if q is None:
             missed = self.session.score.missed
             self.header.value = "<b>Done.</b>"
-            self.prompt.value = (f"<p>Final score: {html.escape(str(self.session.score))}.</p>"
-                                 + (f"<p>Back in box 1 for review tomorrow: "
-                                    f"{html.escape(', '.join(missed))}</p>" if missed else ""))
+            self.prompt.value = f"<p>Final score: {html.escape(str(self.session.score))}.</p>" + (
+                f"<p>Back in box 1 for review tomorrow: {html.escape(', '.join(missed))}</p>"
+                if missed
+                else ""
+            )
             self.children = (self.header, self.prompt, self.score_label)
             return
         n, total = self.session.position + 1, len(self.session)
-        self.header.value = (f"<b>Question {n} of {total}</b> · {q.level} · "
-                             f"{html.escape(', '.join(q.topics))} · <code>{q.id}</code>")
+        self.header.value = (
+            f"<b>Question {n} of {total}</b> · {q.level} · "
+            f"{html.escape(', '.join(q.topics))} · <code>{q.id}</code>"
+        )
         self.prompt.value = f"<p>{_p(q.prompt)}</p>"
         parts: list[w.Widget] = [self.header, self.prompt]
         if q.kind == "curve":
@@ -123,8 +131,14 @@ class QuizWidget(w.VBox):
         lines.append(f"<p><small>See it in <code>{html.escape(q.link)}</code></small></p>")
         self.feedback.value = "".join(lines)
         self.score_label.value = self._score_text()
-        self.children = (self.header, self.prompt, *([self.image] if q.kind == "curve" else []),
-                         self.feedback, self.next_button, self.score_label)
+        self.children = (
+            self.header,
+            self.prompt,
+            *([self.image] if q.kind == "curve" else []),
+            self.feedback,
+            self.next_button,
+            self.score_label,
+        )
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -154,8 +168,13 @@ class QuizWidget(w.VBox):
         if q is None or q.kind != "recall":
             return
         self.feedback.value = f"<p><b>Model answer.</b> {_p(q.model_answer)}</p>"
-        self.children = (self.header, self.prompt, self.feedback,
-                         w.HBox([self.got_it_button, self.missed_button]), self.score_label)
+        self.children = (
+            self.header,
+            self.prompt,
+            self.feedback,
+            w.HBox([self.got_it_button, self.missed_button]),
+            self.score_label,
+        )
 
     def self_grade(self, correct: bool) -> Grade | None:
         q = self.question
@@ -186,5 +205,8 @@ def quiz_widget(
     bank: Bank | None = None,
 ) -> QuizWidget:
     """A quiz widget over a new ``Session`` (same arguments; ``store=None`` saves nothing)."""
-    return QuizWidget(Session(bank, level=level, topic=topic, count=count, due_only=due_only,
-                              store=store, seed=seed))
+    return QuizWidget(
+        Session(
+            bank, level=level, topic=topic, count=count, due_only=due_only, store=store, seed=seed
+        )
+    )
