@@ -18,6 +18,15 @@ from lrlearn.deep.sharpness import (  # noqa: E402
 pytestmark = pytest.mark.torch
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # tiny models on a shared machine: one intra-op thread is faster and steadier
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 @pytest.mark.parametrize("n", [20, 57, 150])
 def test_linear_model_matches_closed_form(n):
     # square loss 0.5 * mean ||W x + b - t||^2: the Hessian is I_10 (x) (1/n) [X 1]^T [X 1]
@@ -112,3 +121,24 @@ def test_exact_refuses_big_models():
     X, y = digits_tensors(n=10, dtype=torch.float64)
     with pytest.raises(ValueError, match="small models"):
         exact_hessian_eigenvalues(mlp(hidden=(100,)), X, y)
+
+
+def test_divergence_is_a_result():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = edge_of_stability(3.0, steps=60, progress=False)  # 2/lr = 0.67, far below the start
+    assert r.diverged and 0 < r.diverged_at < 60
+    assert np.all(np.isfinite(r.loss[:r.diverged_at]))
+    assert np.all(np.isnan(r.loss[r.diverged_at:]))
+    assert np.all(np.isfinite(r.sharpness))
+    assert f"diverged at step {r.diverged_at}" in repr(r)
+    fig = r.plot()  # no NaN on the axes, no overflow warning
+    assert np.all(np.isfinite(fig.axes[0].get_ylim()))
+    plt.close(fig)
+
+
+def test_stable_run_does_not_diverge(eos):
+    assert not eos.diverged and eos.diverged_at is None

@@ -140,8 +140,9 @@ class _Functional(nn.Module):
 
 @dataclass
 class EdgeOfStabilityResult:
-    """Full-batch GD with learning rate ``lr``: ``loss`` at every step (``len = steps + 1``) and
-    ``sharpness`` at ``sharpness_steps``. ``threshold = 2 / lr`` is the stability line."""
+    """Full-batch GD with learning rate ``lr``: ``loss`` at every step (``len = steps + 1``; NaN
+    after a divergence) and ``sharpness`` at ``sharpness_steps``. ``threshold = 2 / lr`` is the
+    stability line. A run that blows up stops at ``diverged_at``."""
 
     lr: float
     loss: np.ndarray
@@ -152,6 +153,12 @@ class EdgeOfStabilityResult:
     activation: str
     loss_name: str
     device: str
+    diverged_at: int | None = None
+
+    @property
+    def diverged(self) -> bool:
+        """True if the run blew up (loss non-finite or above 1e4 x its start) and was stopped."""
+        return self.diverged_at is not None
 
     @property
     def threshold(self) -> float:
@@ -175,6 +182,9 @@ class EdgeOfStabilityResult:
         return int(self.sharpness_steps[hits[0]]) if hits.size else None
 
     def __repr__(self) -> str:
+        if self.diverged:
+            return (f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, diverged "
+                    f"at step {self.diverged_at}; sharpness at start {self.sharpness[0]:.4g})")
         return (f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, sharpness "
                 f"{self.sharpness[0]:.4g} -> {self.sharpness[-1]:.4g}, tail/threshold "
                 f"{self.hover_ratio():.3f}, loss {self.loss[0]:.3g} -> {self.loss[-1]:.3g})")
@@ -188,14 +198,20 @@ class EdgeOfStabilityResult:
         else:
             fig = np.ravel(axes)[0].figure
         ax_loss, ax_sharp = np.ravel(axes)[:2]
-        finite = np.isfinite(self.loss)
+        finite = np.isfinite(self.loss) & (self.loss > 0)
         ax_loss.plot(np.arange(len(self.loss))[finite], self.loss[finite], lw=1)
-        ax_loss.set(xlabel="step", ylabel="training loss", yscale="log",
-                    title=f"full-batch GD, lr = {self.lr:g}")
-        ax_sharp.plot(self.sharpness_steps, self.sharpness, lw=1.5, label="sharpness")
+        title = f"full-batch GD, lr = {self.lr:g}"
+        if self.diverged:
+            ax_loss.axvline(self.diverged_at, color="r", ls=":", label="diverged")
+            ax_loss.legend(loc="upper left")
+            title += f" (diverged at step {self.diverged_at})"
+        ax_loss.set(xlabel="step", ylabel="training loss", yscale="log", title=title)
+        ok = np.isfinite(self.sharpness)
+        ax_sharp.plot(self.sharpness_steps[ok], self.sharpness[ok], lw=1.5, label="sharpness")
         ax_sharp.axhline(self.threshold, color="k", ls="--", lw=1, label="2 / lr")
+        top = max(self.threshold, float(np.max(self.sharpness[ok], initial=0.0)))
         ax_sharp.set(xlabel="step", ylabel="top Hessian eigenvalue", title="edge of stability",
-                     ylim=(0, 1.3 * max(self.threshold, float(np.max(self.sharpness)))))
+                     ylim=(0, 1.3 * top))
         ax_sharp.legend(loc="lower right")
         return fig
 
@@ -245,20 +261,23 @@ def edge_of_stability(
     losses = np.full(steps + 1, np.nan)
     sharp_steps, sharp = [], []
     vector = None
+    diverged_at = None
     with cpu_threads(dev, threads), tqdm(total=steps, disable=not progress, unit="step",
                                       desc=f"GD lr={lr:g}") as bar:
         for step in range(steps + 1):
-            if step % every == 0 or step == steps:
-                value, vector = top_hessian_eigenvalue(
-                    model, X, y, loss=loss, iters=100 if vector is None else iters, tol=1e-4,
-                    seed=seed, start=vector, return_vector=True)
-                sharp_steps.append(step)
-                sharp.append(value)
             optimizer.zero_grad(set_to_none=True)
             value = training_loss(model, X, y, loss)
             losses[step] = float(value.detach())
-            if not np.isfinite(losses[step]):
-                break  # diverged: keep what was recorded, the rest stays NaN and is not plotted
+            if not np.isfinite(losses[step]) or losses[step] > 1e4 * losses[0]:
+                losses[step] = np.nan  # blown up: stop; what is left stays NaN, never plotted
+                diverged_at = step
+                break
+            if step % every == 0 or step == steps:
+                top, vector = top_hessian_eigenvalue(
+                    model, X, y, loss=loss, iters=100 if vector is None else iters, tol=1e-4,
+                    seed=seed, start=vector, return_vector=True)
+                sharp_steps.append(step)
+                sharp.append(top)
             if step == steps:
                 break
             value.backward()
@@ -267,4 +286,4 @@ def edge_of_stability(
     return EdgeOfStabilityResult(
         lr=lr, loss=losses, sharpness_steps=np.asarray(sharp_steps),
         sharpness=np.asarray(sharp, dtype=float), n_examples=len(y), hidden=widths,
-        activation=activation, loss_name=loss, device=str(dev))
+        activation=activation, loss_name=loss, device=str(dev), diverged_at=diverged_at)
