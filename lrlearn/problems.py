@@ -28,6 +28,16 @@ from .data import Dataset
 __all__ = ["MLP", "LeastSquares", "Problem", "SoftmaxRegression"]
 
 
+def _cross_entropy(logits: np.ndarray, Y: np.ndarray, probs: bool) -> tuple[np.ndarray, Any]:
+    """Mean cross-entropy over the example axis (-2) of one-hot targets ``Y``, computed stably as
+    logsumexp(z) - z_y, and the softmax probabilities if ``probs`` (one exp either way)."""
+    m = logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits - m)
+    s = e.sum(axis=-1, keepdims=True)
+    per_example = (np.log(s) + m)[..., 0] - np.sum(logits * Y, axis=-1)
+    return per_example.mean(axis=-1), (e / s if probs else None)
+
+
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -272,14 +282,18 @@ class SoftmaxRegression(_Classifier):
     def _loss_and_grad(self, params, X, y):
         W, _ = self._unpack(params)
         n, d = X.shape
-        logp = _log_softmax(self._logits(params, X))
         Y = self._onehot_of(X, y)
-        loss = -np.sum(logp * Y, axis=(-1, -2)) / n + self._penalty(params[..., : d * self.n_classes])
-        delta = (np.exp(logp) - Y) / n  # (..., n, k)
+        ce, P = _cross_entropy(self._logits(params, X), Y, probs=True)
+        loss = ce + self._penalty(params[..., : d * self.n_classes])
+        delta = (P - Y) / n  # (..., n, k)
         gW = np.matmul(X.T, delta) + self.l2 * W
         gb = delta.sum(axis=-2)
         grad = np.concatenate([gW.reshape(*params.shape[:-1], -1), gb], axis=-1)
         return loss, grad
+
+    def _loss(self, params, X, y):
+        ce = _cross_entropy(self._logits(params, X), self._onehot_of(X, y), probs=False)[0]
+        return ce + self._penalty(params[..., : X.shape[1] * self.n_classes])
 
     def _per_example(self, params, X, y):
         W, _ = self._unpack(params)
@@ -358,11 +372,10 @@ class MLP(_Classifier):
         W1, _, W2, _ = self._unpack(params)
         n = X.shape[0]
         Z, logits = self._forward(params, X)
-        logp = _log_softmax(logits)
         Y = self._onehot_of(X, y)
-        weights = params[..., self._weight_mask]
-        loss = -np.sum(logp * Y, axis=(-1, -2)) / n + self._penalty(weights)
-        delta = (np.exp(logp) - Y) / n
+        ce, P = _cross_entropy(logits, Y, probs=True)
+        loss = ce + self._penalty(params[..., self._weight_mask])
+        delta = (P - Y) / n
         gW2 = np.matmul(np.swapaxes(Z, -1, -2), delta) + self.l2 * W2
         gb2 = delta.sum(axis=-2)
         dA = np.matmul(delta, np.swapaxes(W2, -1, -2)) * (1.0 - Z * Z)
@@ -373,6 +386,10 @@ class MLP(_Classifier):
             [gW1.reshape(*lead, -1), gb1, gW2.reshape(*lead, -1), gb2], axis=-1
         )
         return loss, grad
+
+    def _loss(self, params, X, y):
+        ce = _cross_entropy(self._logits(params, X), self._onehot_of(X, y), probs=False)[0]
+        return ce + self._penalty(params[..., self._weight_mask])
 
     def _per_example(self, params, X, y):
         W1, _, W2, _ = self._unpack(params)

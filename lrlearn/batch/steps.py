@@ -173,7 +173,7 @@ def steps_to_target(
     minibatches, and record the fewest steps until the target is met.
 
     Defaults: softmax regression on the digits, target training loss 0.25, B = 1, 4, 16, ... N
-    (fast) or 1, 2, 4, ..., N; lrs 14 (fast) or 28 log-spaced values in [0.01, 30]; max_steps
+    (fast) or 1, 2, 4, ..., N; lrs 14 (fast) or 20 log-spaced values in [0.01, 30]; max_steps
     4000; check_ratio 1.05 (fast) or 1.02. All runs for a B stop as soon as one reaches the
     target (only the fewest steps matter), so the cost is set by the best setting.
     """
@@ -189,7 +189,7 @@ def steps_to_target(
         sizes = powers_of_two(N)
         batch_sizes = [b for b in sizes if b == N or np.log2(b) % 2 == 0] if fast else sizes
     B = check_batch_sizes("batch_sizes", batch_sizes, N)
-    lrs = np.geomspace(0.01, 30, 14 if fast else 28) if lrs is None else lrs
+    lrs = np.geomspace(0.01, 30, 14 if fast else 20) if lrs is None else lrs
     lrs = np.sort(_checks.positive_array("lrs", lrs))
     momenta = np.atleast_1d(np.asarray(momenta, dtype=float))
     if momenta.ndim != 1 or momenta.size == 0:
