@@ -27,7 +27,7 @@ def one_thread():
     torch.set_num_threads(old)
 
 
-@pytest.mark.parametrize("n", [20, 57, 150])
+@pytest.mark.parametrize("n", [37, 150])
 def test_linear_model_matches_closed_form(n):
     # square loss 0.5 * mean ||W x + b - t||^2: the Hessian is I_10 (x) (1/n) [X 1]^T [X 1]
     X, y = digits_tensors(n=n, dtype=torch.float64)

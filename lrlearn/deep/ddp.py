@@ -12,7 +12,11 @@ Run it on one machine with two CPU processes (gloo backend; NCCL on CUDA GPUs)::
     torchrun --standalone --nproc_per_node=2 -m lrlearn.deep.ddp --per-worker-batch 32 \\
         --base-lr 0.05 --base-batch 32 --epochs 5
 
-``data_parallel_check()`` does the same from Python (it starts the workers itself with
+With one CUDA GPU per worker (``--nproc_per_node`` at most the number of GPUs) the workers use
+NCCL and their GPUs; otherwise gloo on the CPU (``--backend`` overrides). A world size that does
+not divide the training examples stops with a message (``--drop-last`` drops the remainder).
+
+``data_parallel_check()`` does the same from Python (it starts CPU workers itself with
 ``torch.multiprocessing`` on a free port of 127.0.0.1) and compares the result with a single
 process training at batch W*b.
 """

@@ -239,7 +239,8 @@ def edge_of_stability(
     With the defaults (one to two seconds on one CPU core) the sharpness starts near 8, dips to
     7, rises steadily, overshoots ``2 / 0.15 = 13.3`` to about 16.6 near step 350, falls back
     and from step 400 on hovers between 12.6 and 14.4 while the loss keeps decreasing, though
-    no longer monotonically. ``threads`` caps torch's CPU threads during the run.
+    no longer monotonically. ``threads`` caps torch's CPU threads during the run. ``device``
+    defaults to the CPU: a problem this small (in float64) gains nothing from a GPU.
     """
     from tqdm.auto import tqdm
 
