@@ -154,7 +154,7 @@ def as_torch_scheduler(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def _loss_fn(loss: str | LossFn, n_out: int | None = None) -> tuple[LossFn, str]:
+def _loss_fn(loss: str | LossFn) -> tuple[LossFn, str]:
     if callable(loss):
         return loss, getattr(loss, "__name__", "custom")
     name = _checks.choice("loss", loss, ("cross_entropy", "mse"))
