@@ -35,7 +35,8 @@ def large_batch_generalization(fast: bool = True, progress: bool = False) -> Mea
     """
     from ..batch import generalization
 
-    g = generalization(fast=fast, progress=progress)
+    g = generalization(small_batch=16, small_lr=0.2, large_lr=1.0, momentum=0.0, fast=fast,
+                       progress=progress)
     n_test = _shared.test_set_size()
     small, large = (int(b) for b in g.batch_sizes)
     numbers: dict[str, Number] = {"small_batch": small, "large_batch": large, "test_size": n_test,

@@ -35,7 +35,8 @@ def cohen_edge_of_stability(fast: bool = True, progress: bool = False) -> Measur
     results = []
     numbers: dict[str, Number] = {}
     for lr, steps in tqdm(settings, desc="edge of stability", disable=not progress, leave=False):
-        r = edge_of_stability(lr, steps=steps, progress=False)
+        r = edge_of_stability(lr, steps=steps, n=100, hidden=(32, 32), activation="tanh",
+                              loss="mse", every=10, seed=0, progress=False)
         results.append(r)
         cross = r.first_crossing
         start_ratio = float(r.sharpness[0] / r.threshold)
