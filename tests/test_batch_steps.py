@@ -105,6 +105,14 @@ def test_accuracy_metric():
     r = steps_to_target(DIGITS, [64, DIGITS.n_examples], metric="accuracy", target=0.9,
                         lrs=[0.5, 2.0], momenta=[0.9], max_steps=200, progress=False)
     assert r.reached.all() and r.metric == "accuracy"
+    with pytest.raises(ValueError, match="metric='loss'"):
+        gradient_noise_scale(DIGITS, steps_result=r, progress=False)
+    ls = LeastSquares(data.linear_regression(n_train=16, n_features=2))
+    with pytest.raises(ValueError, match="measured on 'softmax regression'"):
+        gradient_noise_scale(ls, steps_result=steps_to_target(DIGITS, [1, 2], max_steps=5,
+                                                              lrs=[0.1], progress=False))
+    with pytest.raises(TypeError, match="StepsToTargetResult"):
+        gradient_noise_scale(DIGITS, steps_result={"steps": [1]}, progress=False)
 
 
 def test_noise_scale_during_training(fast_steps):

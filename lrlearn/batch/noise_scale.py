@@ -19,7 +19,14 @@ import numpy as np
 
 from .. import _checks
 from ..problems import Problem
-from ._common import check_batch_size, check_problem, default_problem, new_figure, train
+from ._common import (
+    check_batch_size,
+    check_problem,
+    default_problem,
+    new_figure,
+    progress_bar,
+    train,
+)
 from .steps import StepsToTargetResult, steps_to_target
 
 __all__ = ["NoiseScaleResult", "b_noise_at", "gradient_noise_scale", "noise_scale_at"]
@@ -148,6 +155,11 @@ def gradient_noise_scale(
         raise TypeError(f"steps_result must be a StepsToTargetResult, got "
                         f"{type(steps_result).__name__}")
     r = steps_result
+    if r.metric != "loss":
+        raise ValueError(f"steps_result must target a training loss (metric='loss'), got "
+                         f"metric={r.metric!r}")
+    if r.problem != problem.name:
+        raise ValueError(f"steps_result was measured on {r.problem!r}, not on {problem.name!r}")
     if not r.reached.any():
         raise ValueError(
             f"steps_result: no batch size reached the target {r.target:g}; nothing to compare "
@@ -177,15 +189,13 @@ def gradient_noise_scale(
                 b_noise[0] = -1.0  # computed once: no exact Hessian
         return {}
 
-    from ._common import progress_bar
-
     with progress_bar(total, f"noise scale (B={batch_size})", progress) as bar:
         runs = train(problem, batch_size, np.array([lr]), total, checks, momentum=momentum,
                      seed=seed, on_eval=record, bar=bar)
     k = len(stats["trace"])
     steps, losses = runs.eval_steps[:k], runs.losses[0, :k]
     trace, g2 = np.array(stats["trace"]), np.array(stats["grad_norm2"])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         b_simple = np.where(g2 > 0, trace / g2, np.inf)
     at_target = _at_target(losses, b_simple, r.target)
     b_noise_target = b_noise[0] if b_noise[0] >= 0 else float("nan")  # -1: no exact Hessian
