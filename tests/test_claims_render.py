@@ -51,16 +51,22 @@ def test_tables_from_evidence():
         detail_table(ev, ["nope"])
 
 
-def test_show_displays_once_and_closes(capsys):
+def test_show_displays_one_png_and_closes(monkeypatch):
+    import IPython.display
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
     from lrlearn.claims import show
 
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     fig, _ = plt.subplots()
     show(fig)
     assert not plt.get_fignums()  # closed after display, so the cell end shows nothing more
-    assert "Figure" in capsys.readouterr().out  # outside IPython, display prints the repr
-    show(Figure())  # a Figure pyplot does not manage is fine too
+    show(Figure())  # a Figure pyplot does not manage is shown the same way
+    assert len(shown) == 2
+    for image in shown:
+        assert isinstance(image, IPython.display.Image)
+        assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         show("not a figure")

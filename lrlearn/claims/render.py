@@ -181,17 +181,20 @@ def summary(ev: Evidence) -> Summary:
     return Summary(ev.verdict.value, ev.measurement.finding, ev.claim.rule, ev.measurement.setup)
 
 
-def show(fig: Any) -> None:
-    """Display a matplotlib Figure once in a notebook or book page, whether or not pyplot manages
-    it (a Figure made without pyplot is not shown at the end of a cell; one made with pyplot is,
-    so it is closed here after being displayed)."""
+def show(fig: Any, dpi: int = 100) -> None:
+    """Display a matplotlib Figure once, as a PNG image, in a notebook or book page, whatever the
+    backend and whether or not pyplot manages it (a pyplot figure is closed after it is shown, so
+    the end of the cell does not show it again)."""
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    from IPython.display import display
+    import io
 
-    display(fig)
     import matplotlib.pyplot as plt
+    from IPython.display import Image, display
 
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
