@@ -293,7 +293,7 @@ def train(
                 optimizer.zero_grad(set_to_none=True)
                 step_loss = None
                 for j in range(0, m, batch_size):
-                    part = idx[j:j + batch_size]
+                    part = idx if m <= batch_size else idx[j:j + batch_size]
                     with autocast:
                         out = model(X[part])
                         micro = loss_fn(out, y[part])
