@@ -32,6 +32,10 @@ _EXPORTS = {
     "ScheduleDesigner": "schedules",
     "make_schedule": "schedules",
     "RangeTestView": "lr_finder",
+    "GradientNoiseView": "batch_views",
+    "RegimesView": "batch_views",
+    "LinearScalingView": "batch_views",
+    "StepsToTargetView": "batch_views",
     "LossCurveDoctor": "debugging",
     "diagnose": "debugging",
 }
