@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
@@ -361,7 +362,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(cfg.threads)
     dist.init_process_group(backend)
     try:
-        result = train_worker(cfg)
+        try:
+            result = train_worker(cfg)
+        except ValueError as exc:  # e.g. a world size that does not divide the data
+            if dist.get_rank() == 0:
+                print(f"lrlearn.deep.ddp: error: {exc} (here: --drop-last)", file=sys.stderr)
+            raise SystemExit(2) from None
         if result["rank"] == 0:
             from .train import evaluate
 
