@@ -135,3 +135,15 @@ def test_linear_scaling_bad_input(kwargs, exc, match):
 def test_regimes_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         compare_regimes(DIGITS, **kwargs, progress=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(max_steps=st.integers(1, 5000), ratio=st.floats(1.001, 2.0))
+def test_geometric_checkpoints(max_steps, ratio):
+    from lrlearn.batch._common import geometric_checkpoints
+
+    pts = geometric_checkpoints(max_steps, ratio)
+    assert pts[0] == 0 and pts[-1] == max_steps and np.all(np.diff(pts) > 0)
+    # no gap grows faster than the ratio (plus rounding): a target is overshot by at most that
+    gaps_ok = pts[2:] <= np.ceil(pts[1:-1] * ratio) + 1
+    assert gaps_ok.all()
