@@ -36,6 +36,7 @@ _EXPORTS = {
     "RegimesView": "batch_views",
     "LinearScalingView": "batch_views",
     "StepsToTargetView": "batch_views",
+    "EdgeOfStabilityView": "sharpness_views",
     "LossCurveDoctor": "debugging",
     "diagnose": "debugging",
 }

@@ -1,94 +1,83 @@
-"""The edge of stability as a widget: a thin, cached view of
-:func:`lrlearn.deep.edge_of_stability`.
+"""The edge of stability, seen: sharpness (top Hessian eigenvalue) during full-batch gradient
+descent rises until it reaches 2 / lr and then hovers there (Cohen et al., 2021).
 
-Full-batch gradient descent on a small tanh MLP (square loss, 100 digits): the sharpness (top
-Hessian eigenvalue) rises until it reaches about ``2 / lr`` and hovers there while the loss keeps
-falling, not monotonically (Cohen et al. 2021, arXiv:2103.00065). Well above the edge at the
-start, a run either drops into a flatter region (sharpness falls to ``2 / lr``) or diverges.
+Runs ``lrlearn.deep.edge_of_stability`` (PyTorch, imported on first use) once per learning
+rate of the grid; the control picks which run to show.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .. import _checks
-from ._draw import DIVERGED_COLOR, log_limits, set_status, status_text
-from .controls import log_slider
+from ._draw import DIVERGED_COLOR
+from .controls import choice
 from .view import View
 
-__all__ = ["EdgeOfStabilityView", "edge_run"]
-
-
-@lru_cache(maxsize=32)
-def _cached(lr: float, steps: int, n: int, seed: int) -> Any:
-    from ..deep import edge_of_stability
-
-    return edge_of_stability(lr, steps=steps, n=n, seed=seed, progress=False)
-
-
-def edge_run(lr: float, steps: int = 300, *, n: int = 100, seed: int = 0) -> Any:
-    """``edge_of_stability(lr, steps=steps, n=n, seed=seed)`` (its defaults otherwise: tanh MLP
-    64-32-32-10, square loss, float64, one CPU thread), cached by its arguments."""
-    lr = _checks.positive("lr", lr)
-    steps = _checks.integer("steps", steps, minimum=10, maximum=100_000)
-    n = _checks.integer("n", n, minimum=10)
-    seed = _checks.integer("seed", seed, minimum=0)
-    return _cached(float(lr), steps, n, seed)
+__all__ = ["EdgeOfStabilityView"]
 
 
 class EdgeOfStabilityView(View):
-    """Left: the training loss of full-batch GD. Right: the sharpness against the step, with the
-    stability line ``2 / lr``. Control: the learning rate."""
+    """Left: training loss; right: sharpness against step with the 2 / lr line, for the chosen
+    learning rate (one ``edge_of_stability`` run per rate in ``lrs``, computed up front)."""
 
     title = "edge of stability"
-    figsize = (7.6, 3.2)
 
-    def __init__(self, *, steps: int = 300, n: int = 100, seed: int = 0, lr: float = 0.2) -> None:
+    def __init__(
+        self,
+        lrs: tuple[float, ...] = (0.05, 0.1, 0.15),
+        *,
+        steps: int = 600,
+        results: dict[float, Any] | None = None,
+        seed: int = 0,
+    ) -> None:
         super().__init__()
-        self.steps, self.n, self.seed = steps, n, seed
-        self.controls = (log_slider("lr", "learning rate", lr, 0.02, 1.5,
-                                    grid=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0)),)
+        if results is None:
+            from ..deep.sharpness import edge_of_stability
+
+            results = {
+                lr: edge_of_stability(lr, steps=steps, seed=seed, progress=False) for lr in lrs
+            }
+        self.results = dict(results)
+        rates = tuple(self.results)
+        self.controls = (choice("lr", "learning rate", rates[-1], rates),)
 
     def compute(self, lr: float) -> Any:
-        return edge_run(lr, self.steps, n=self.n, seed=self.seed)
+        return self.results[lr]
 
     def setup(self, fig: Any) -> None:
         self.ax_loss, self.ax_sharp = fig.subplots(1, 2)
-        (self.loss,) = self.ax_loss.plot([], [], lw=1, color="C0")
-        (self.end,) = self.ax_loss.plot([], [], "x", color=DIVERGED_COLOR, ms=11, mew=2.5)
-        self.ax_loss.set(xlim=(0, self.steps), yscale="log", xlabel="step",
-                         ylabel="training loss (full batch)")
-        self.status = status_text(self.ax_loss)
-        (self.sharp,) = self.ax_sharp.plot([], [], ".-", ms=3, lw=1.2, color="C1",
-                                           label="sharpness")
-        self.line = self.ax_sharp.axhline(1.0, color="k", ls="--", lw=1, label="2 / lr")
-        self.ax_sharp.set(xlim=(0, self.steps), xlabel="step", ylabel="top Hessian eigenvalue")
-        self.ax_sharp.legend(fontsize=7, loc="lower right")
-        self.heading = self.ax_sharp.set_title("", fontsize=9)
-        self.animate(self.loss, self.end, self.status, self.sharp, self.line, self.heading)
+        losses = np.concatenate([r.loss for r in self.results.values()])
+        losses = losses[np.isfinite(losses) & (losses > 0)]
+        top = max(max(float(np.nanmax(r.sharpness)), r.threshold) for r in self.results.values())
+        steps = max(len(r.loss) for r in self.results.values())
+        (self.loss,) = self.ax_loss.plot([], [], color="C0", lw=1.2)
+        self.ax_loss.set(
+            yscale="log",
+            xlabel="step",
+            ylabel="training loss (full batch)",
+            xlim=(0, steps),
+            ylim=(losses.min() / 1.5, losses.max() * 1.5),
+        )
+        (self.sharp,) = self.ax_sharp.plot(
+            [], [], ".-", color="C1", ms=3, lw=1, label="sharpness λ_max"
+        )
+        self.line = self.ax_sharp.axhline(1.0, ls="--", color=DIVERGED_COLOR, label="2 / lr")
+        self.ax_sharp.set(
+            xlabel="step", ylabel="top Hessian eigenvalue", xlim=(0, steps), ylim=(0, 1.1 * top)
+        )
+        self.ax_sharp.legend(fontsize=8, loc="lower right")
+        self.note = self.ax_sharp.set_title("", fontsize=9)
+        self.animate(self.loss, self.sharp, self.line, self.note)
 
-    def update(self, r: Any) -> None:
-        finite = np.isfinite(r.loss) & (r.loss > 0)
-        steps = np.arange(len(r.loss))
-        self.loss.set_data(steps[finite], r.loss[finite])
-        self.ax_loss.set_ylim(*log_limits(r.loss[finite], pad=1.5))
-        ok = np.isfinite(r.sharpness)
-        self.sharp.set_data(r.sharpness_steps[ok], r.sharpness[ok])
-        self.line.set_ydata([r.threshold, r.threshold])
-        top = max(r.threshold, float(np.max(r.sharpness[ok], initial=0.0)))
-        self.ax_sharp.set_ylim(0, 1.25 * top)
-        if r.diverged:
-            last = steps[finite][-1:]
-            self.end.set_data(last, r.loss[last])
-            message = f"lr = {r.lr:.3g}: diverged at step {r.diverged_at}"
-            self.heading.set_text(f"2/lr = {r.threshold:.3g}; sharpness at start "
-                                  f"{r.sharpness[0]:.3g}")
-        else:
-            self.end.set_data([], [])
-            message = f"lr = {r.lr:.3g}: loss {r.loss[0]:.3g} → {r.loss[-1]:.3g}"
-            self.heading.set_text(f"2/lr = {r.threshold:.3g}; last 30% of the run: "
-                                  f"{r.hover_ratio():.2f} × 2/lr")
-        set_status(self.status, message, r.diverged)
+    def update(self, result: Any) -> None:
+        ok = np.isfinite(result.loss)
+        self.loss.set_data(np.arange(len(result.loss))[ok], result.loss[ok])
+        self.sharp.set_data(result.sharpness_steps, result.sharpness)
+        self.line.set_ydata([result.threshold, result.threshold])
+        tail = result.tail(0.3)
+        self.note.set_text(
+            f"lr = {result.lr:g}: 2/lr = {result.threshold:.3g}, last 30%: "
+            f"λ_max {tail.min():.3g}..{tail.max():.3g}"
+        )
