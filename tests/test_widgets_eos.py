@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from lrlearn.deep import edge_of_stability  # noqa: E402
 from lrlearn.widgets import live, precomputed  # noqa: E402
-from lrlearn.widgets.sharpness_views import EdgeOfStabilityView, edge_run  # noqa: E402
+from lrlearn.widgets.eos_views import EdgeOfStabilityExplorer, edge_run  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -42,7 +42,7 @@ def test_bad_input(args, match):
 
 
 def test_live_view_and_divergence_message():
-    view = EdgeOfStabilityView(steps=60, lr=0.1)
+    view = EdgeOfStabilityExplorer(steps=60, lr=0.1)
     w = live(view)
     before = w.output.value
     assert view.line.get_ydata()[0] == pytest.approx(20.0)
@@ -53,6 +53,6 @@ def test_live_view_and_divergence_message():
     assert np.all(np.isfinite(y)) and len(x) == len(y)
     assert view.line.get_ydata()[0] == pytest.approx(2.0)
     w.close()
-    pre = precomputed(EdgeOfStabilityView(steps=60), grid={"lr": (0.1, 1.0)})
+    pre = precomputed(EdgeOfStabilityExplorer(steps=60), grid={"lr": (0.1, 1.0)})
     assert len(pre.images) == 2 and pre.images[0].value != pre.images[1].value
     pre.close()
