@@ -50,6 +50,7 @@ def run_page_fast(page: Path) -> dict:
     return namespace
 
 
+@pytest.mark.slow
 def test_myths_page_cells_run_fast():
     """(The paper pages run in test_claims_book_papers.py, to spread the time over workers.)"""
     ns = run_page_fast(BOOK / "myths.md")

@@ -16,6 +16,7 @@ def test_every_paper_claim_has_a_page():
         assert f'"{c.key}"' in text, f"no page shows {c.key}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAPER_PAGES, ids=lambda p: p.name)
 def test_paper_page_cells_run_fast(page):
     ns = run_page_fast(page)
