@@ -34,8 +34,7 @@ def test_edge_of_stability_and_its_limits():
     assert big.sharpness[0] > big.threshold and big.diverged
 
 
-@pytest.mark.parametrize(("args", "match"), [((0.0,), "lr"), ((0.1, 5), "steps"),
-                                              ((-1.0,), "lr")])
+@pytest.mark.parametrize(("args", "match"), [((0.0,), "lr"), ((0.1, 5), "steps"), ((-1.0,), "lr")])
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         edge_run(*args)

@@ -20,9 +20,15 @@ def fake(sizes=(1, 4, 16, 64), memory=True):
     sizes = np.array(sizes)
     rate = 1000.0 * np.sqrt(sizes)  # examples/s
     return ThroughputResult(
-        batch_sizes=sizes, samples_per_s=rate, step_seconds=sizes / rate,
+        batch_sizes=sizes,
+        samples_per_s=rate,
+        step_seconds=sizes / rate,
         peak_memory_bytes=sizes * 2.0**20 if memory else np.array([]),
-        memory_method="test", oom_batch_size=None, requested=sizes, device="cpu (test)")
+        memory_method="test",
+        oom_batch_size=None,
+        requested=sizes,
+        device="cpu (test)",
+    )
 
 
 @pytest.mark.parametrize("b", [1, 4, 16, 64])
@@ -40,7 +46,11 @@ def test_no_memory_is_nan():
 
 @pytest.mark.parametrize(
     ("b", "kw", "match"),
-    [(8, {}, "measured sizes"), (0, {}, "batch_size"), (4, {"epoch_examples": 0}, "epoch_examples")],
+    [
+        (8, {}, "measured sizes"),
+        (0, {}, "batch_size"),
+        (4, {"epoch_examples": 0}, "epoch_examples"),
+    ],
 )
 def test_bad_input(b, kw, match):
     with pytest.raises(ValueError, match=match):
@@ -57,8 +67,16 @@ def test_slider_follows_the_measured_powers():
 
 
 def test_views_on_a_real_measurement():
-    result = measure_throughput((1, 4, 16), steps=2, warmup=1, repeats=1, memory=False,
-                                threads=1, progress=False, device="cpu")
+    result = measure_throughput(
+        (1, 4, 16),
+        steps=2,
+        warmup=1,
+        repeats=1,
+        memory=False,
+        threads=1,
+        progress=False,
+        device="cpu",
+    )
     view = BatchSizeCost(result, epoch_examples=1000)
     w = live(view)
     before = w.output.value

@@ -58,9 +58,12 @@ def test_better_recall_means_fewer_reviews():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"p_right": 1.5}, "p_right"), ({"p_right": 0.5, "days": 0}, "days"),
-     ({"p_right": 0.5, "new_per_day": 0}, "new_per_day"),
-     ({"p_right": 0.5, "n_questions": 2.5}, "n_questions")],
+    [
+        ({"p_right": 1.5}, "p_right"),
+        ({"p_right": 0.5, "days": 0}, "days"),
+        ({"p_right": 0.5, "new_per_day": 0}, "new_per_day"),
+        ({"p_right": 0.5, "n_questions": 2.5}, "n_questions"),
+    ],
 )
 def test_bad_input(kwargs, match):
     p = kwargs.pop("p_right")
@@ -77,7 +80,8 @@ def test_live_and_precomputed_views():
     heading = view.heading.get_text()
     assert f"{view.compute(0.3, 5).total_reviews} answers in 30 days" in heading
     w.close()
-    pre = precomputed(LeitnerReviews(n_questions=10, days=30),
-                      grid={"p_right": (0.0, 1.0), "new_per_day": (5,)})
+    pre = precomputed(
+        LeitnerReviews(n_questions=10, days=30), grid={"p_right": (0.0, 1.0), "new_per_day": (5,)}
+    )
     assert len(pre.images) == 2 and pre.images[0].value != pre.images[1].value
     pre.close()

@@ -35,8 +35,13 @@ def test_cached_and_thread_count_restored():
 
 @pytest.mark.parametrize(
     ("args", "kwargs", "match"),
-    [((1.5, 40), {}, "body_factor"), ((-0.1, 40), {}, "body_factor"), ((0.3, 0), {}, "n_finetune"),
-     ((0.3, 40), {"head_lr": 0.0}, "head_lr"), ((0.3, 40), {"seed": -1}, "seed")],
+    [
+        ((1.5, 40), {}, "body_factor"),
+        ((-0.1, 40), {}, "body_factor"),
+        ((0.3, 0), {}, "n_finetune"),
+        ((0.3, 40), {"head_lr": 0.0}, "head_lr"),
+        ((0.3, 40), {"seed": -1}, "seed"),
+    ],
 )
 def test_bad_input(args, kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -53,7 +58,8 @@ def test_live_and_precomputed_views():
     single = fast_transfer(1.0, 40, head_lr=0.3, **SMALL).test_accuracy["single"]
     assert np.array_equal(view.lines["discriminative"].get_ydata(), single)
     w.close()
-    pre = precomputed(TransferView(n_finetune=40, **SMALL),
-                      grid={"body_factor": (0.0, 1.0), "head_lr": (0.3,)})
+    pre = precomputed(
+        TransferView(n_finetune=40, **SMALL), grid={"body_factor": (0.0, 1.0), "head_lr": (0.3,)}
+    )
     assert len(pre.images) == 2 and pre.images[0].value != pre.images[1].value
     pre.close()

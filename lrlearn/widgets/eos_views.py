@@ -49,8 +49,9 @@ class EdgeOfStabilityExplorer(View):
     def __init__(self, *, steps: int = 300, n: int = 100, seed: int = 0, lr: float = 0.2) -> None:
         super().__init__()
         self.steps, self.n, self.seed = steps, n, seed
-        self.controls = (log_slider("lr", "learning rate", lr, 0.02, 1.5,
-                                    grid=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0)),)
+        self.controls = (
+            log_slider("lr", "learning rate", lr, 0.02, 1.5, grid=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0)),
+        )
 
     def compute(self, lr: float) -> Any:
         return edge_run(lr, self.steps, n=self.n, seed=self.seed)
@@ -59,11 +60,13 @@ class EdgeOfStabilityExplorer(View):
         self.ax_loss, self.ax_sharp = fig.subplots(1, 2)
         (self.loss,) = self.ax_loss.plot([], [], lw=1, color="C0")
         (self.end,) = self.ax_loss.plot([], [], "x", color=DIVERGED_COLOR, ms=11, mew=2.5)
-        self.ax_loss.set(xlim=(0, self.steps), yscale="log", xlabel="step",
-                         ylabel="training loss (full batch)")
+        self.ax_loss.set(
+            xlim=(0, self.steps), yscale="log", xlabel="step", ylabel="training loss (full batch)"
+        )
         self.status = status_text(self.ax_loss)
-        (self.sharp,) = self.ax_sharp.plot([], [], ".-", ms=3, lw=1.2, color="C1",
-                                           label="sharpness")
+        (self.sharp,) = self.ax_sharp.plot(
+            [], [], ".-", ms=3, lw=1.2, color="C1", label="sharpness"
+        )
         self.line = self.ax_sharp.axhline(1.0, color="k", ls="--", lw=1, label="2 / lr")
         self.ax_sharp.set(xlim=(0, self.steps), xlabel="step", ylabel="top Hessian eigenvalue")
         self.ax_sharp.legend(fontsize=7, loc="lower right")
@@ -84,11 +87,13 @@ class EdgeOfStabilityExplorer(View):
             last = steps[finite][-1:]
             self.end.set_data(last, r.loss[last])
             message = f"lr = {r.lr:.3g}: diverged at step {r.diverged_at}"
-            self.heading.set_text(f"2/lr = {r.threshold:.3g}; sharpness at start "
-                                  f"{r.sharpness[0]:.3g}")
+            self.heading.set_text(
+                f"2/lr = {r.threshold:.3g}; sharpness at start {r.sharpness[0]:.3g}"
+            )
         else:
             self.end.set_data([], [])
             message = f"lr = {r.lr:.3g}: loss {r.loss[0]:.3g} → {r.loss[-1]:.3g}"
-            self.heading.set_text(f"2/lr = {r.threshold:.3g}; last 30% of the run: "
-                                  f"{r.hover_ratio():.2f} × 2/lr")
+            self.heading.set_text(
+                f"2/lr = {r.threshold:.3g}; last 30% of the run: {r.hover_ratio():.2f} × 2/lr"
+            )
         set_status(self.status, message, r.diverged)

@@ -45,10 +45,20 @@ def batch_cost(result: Any, batch_size: int, epoch_examples: int = 50_000) -> Ba
         raise ValueError(f"batch_size must be one of the measured sizes {sizes}, got {batch_size}")
     i = sizes.index(batch_size)
     rate = float(result.samples_per_s[i])
-    mem = (float(result.peak_memory_bytes[i]) / 2**20
-           if result.peak_memory_bytes.size == len(sizes) else float("nan"))
-    return BatchCost(batch_size, rate, 1e3 * float(result.step_seconds[i]), mem,
-                     math.ceil(epoch_examples / batch_size), epoch_examples / rate, i)
+    mem = (
+        float(result.peak_memory_bytes[i]) / 2**20
+        if result.peak_memory_bytes.size == len(sizes)
+        else float("nan")
+    )
+    return BatchCost(
+        batch_size,
+        rate,
+        1e3 * float(result.step_seconds[i]),
+        mem,
+        math.ceil(epoch_examples / batch_size),
+        epoch_examples / rate,
+        i,
+    )
 
 
 class BatchSizeCost(View):
@@ -71,8 +81,11 @@ class BatchSizeCost(View):
         if powers != list(range(lo, hi + 1, step)):
             raise ValueError(f"the measured powers of two must be evenly spaced, got {sizes}")
         start = next((k for k in powers if k >= 6), hi)
-        self.controls = (int_slider("log2_batch", "batch size = 2 ^", start, lo, hi, step=step,
-                                    grid=tuple(powers)),)
+        self.controls = (
+            int_slider(
+                "log2_batch", "batch size = 2 ^", start, lo, hi, step=step, grid=tuple(powers)
+            ),
+        )
 
     def compute(self, log2_batch: int) -> BatchCost:
         return batch_cost(self.result, 2**log2_batch, self.epoch_examples)
@@ -86,12 +99,18 @@ class BatchSizeCost(View):
         (self.rate_marker,) = self.ax_rate.plot([], [], "o", ms=9, color="C1", mec="k")
         self.has_mem = r.peak_memory_bytes.size == r.batch_sizes.size
         if self.has_mem:
-            self.ax_mem.plot(r.batch_sizes, np.maximum(r.peak_memory_bytes, 1) / 2**20, "o-",
-                             ms=3, color="C2")
+            self.ax_mem.plot(
+                r.batch_sizes, np.maximum(r.peak_memory_bytes, 1) / 2**20, "o-", ms=3, color="C2"
+            )
             self.ax_mem.set(yscale="log", ylabel="peak MiB per step")
         else:
-            self.ax_mem.text(0.5, 0.5, "memory not measured on this device", ha="center",
-                             transform=self.ax_mem.transAxes)
+            self.ax_mem.text(
+                0.5,
+                0.5,
+                "memory not measured on this device",
+                ha="center",
+                transform=self.ax_mem.transAxes,
+            )
         self.ax_mem.set_xscale("log", base=2)
         self.ax_mem.set_xlabel("batch size")
         (self.mem_marker,) = self.ax_mem.plot([], [], "o", ms=9, color="C1", mec="k")

@@ -94,14 +94,26 @@ class LeitnerReviews(View):
         super().__init__()
         self.n_questions, self.days, self.seed = n_questions, days, seed
         self.controls = (
-            float_slider("p_right", "chance of a right answer", 0.8, 0.0, 1.0, step=0.05,
-                         grid=(0.0, 0.5, 0.7, 0.8, 0.9, 1.0)),
+            float_slider(
+                "p_right",
+                "chance of a right answer",
+                0.8,
+                0.0,
+                1.0,
+                step=0.05,
+                grid=(0.0, 0.5, 0.7, 0.8, 0.9, 1.0),
+            ),
             int_slider("new_per_day", "new questions a day", 5, 1, 30, grid=(1, 5, 30)),
         )
 
     def compute(self, p_right: float, new_per_day: int) -> ReviewHistory:
-        return simulate_reviews(p_right, n_questions=self.n_questions, new_per_day=new_per_day,
-                                days=self.days, seed=self.seed)
+        return simulate_reviews(
+            p_right,
+            n_questions=self.n_questions,
+            new_per_day=new_per_day,
+            days=self.days,
+            seed=self.seed,
+        )
 
     def setup(self, fig: Any) -> None:
         self.ax_boxes, self.ax_reviews = fig.subplots(1, 2)
@@ -116,10 +128,12 @@ class LeitnerReviews(View):
         self.ax_boxes.set_xlabel("day")
         self.ax_boxes.set_ylabel("questions")
         self.ax_boxes.legend(fontsize=7, loc="upper center", ncols=3, handlelength=1.2)
-        (self.review_line,) = self.ax_reviews.plot([], [], drawstyle="steps-mid", color="C0",
-                                                   lw=1.2, label="reviewed")
-        (self.right_line,) = self.ax_reviews.plot([], [], drawstyle="steps-mid", color="C2",
-                                                  lw=1.0, label="right")
+        (self.review_line,) = self.ax_reviews.plot(
+            [], [], drawstyle="steps-mid", color="C0", lw=1.2, label="reviewed"
+        )
+        (self.right_line,) = self.ax_reviews.plot(
+            [], [], drawstyle="steps-mid", color="C2", lw=1.0, label="right"
+        )
         self.ax_reviews.set_xlim(0, self.days - 1)
         self.ax_reviews.set_ylim(0, self.n_questions * 1.4)
         self.ax_reviews.set_xlabel("day")

@@ -31,21 +31,38 @@ LABELS = {
 
 
 @lru_cache(maxsize=64)
-def _cached(body_factor: float, n_finetune: int, head_lr: float, seed: int,
-            settings: tuple[tuple[str, Any], ...]) -> Any:
+def _cached(
+    body_factor: float,
+    n_finetune: int,
+    head_lr: float,
+    seed: int,
+    settings: tuple[tuple[str, Any], ...],
+) -> Any:
     import torch
 
     from ..deep import transfer_experiment
     from ..deep.device import cpu_threads
 
     with cpu_threads(torch.device("cpu"), 1):
-        return transfer_experiment(body_factor=body_factor, n_finetune=n_finetune,
-                                   head_lr=head_lr, seed=seed, device="cpu", progress=False,
-                                   **dict(settings))
+        return transfer_experiment(
+            body_factor=body_factor,
+            n_finetune=n_finetune,
+            head_lr=head_lr,
+            seed=seed,
+            device="cpu",
+            progress=False,
+            **dict(settings),
+        )
 
 
-def fast_transfer(body_factor: float = 0.3, n_finetune: int = 50, *, head_lr: float = 0.1,
-                  seed: int = 0, **settings: Any) -> Any:
+def fast_transfer(
+    body_factor: float = 0.3,
+    n_finetune: int = 50,
+    *,
+    head_lr: float = 0.1,
+    seed: int = 0,
+    **settings: Any,
+) -> Any:
     """``transfer_experiment`` on the CPU with one thread and the fast settings ``FAST``
     (overridable through ``settings``), cached by its arguments. Returns a ``TransferResult``."""
     body_factor = _checks.in_range("body_factor", body_factor, 0.0, 1.0)
@@ -70,34 +87,55 @@ class TransferView(View):
         self.n_finetune = _checks.integer("n_finetune", n_finetune, minimum=1)
         self.seed, self.settings = seed, settings
         self.controls = (
-            float_slider("body_factor", "body lr / head lr", 0.3, 0.0, 1.0, step=0.05,
-                         grid=(0.0, 0.1, 0.3, 1.0)),
+            float_slider(
+                "body_factor",
+                "body lr / head lr",
+                0.3,
+                0.0,
+                1.0,
+                step=0.05,
+                grid=(0.0, 0.1, 0.3, 1.0),
+            ),
             log_slider("head_lr", "head lr", 0.3, 0.01, 1.0, grid=(0.03, 0.1, 0.3, 1.0)),
         )
 
     def compute(self, body_factor: float, head_lr: float) -> Any:
-        return fast_transfer(body_factor, self.n_finetune, head_lr=head_lr, seed=self.seed,
-                             **self.settings)
+        return fast_transfer(
+            body_factor, self.n_finetune, head_lr=head_lr, seed=self.seed, **self.settings
+        )
 
     def setup(self, fig: Any) -> None:
         self.ax_curve, self.ax_bar = fig.subplots(1, 2, width_ratios=(1.5, 1))
         self.lines = {
-            name: self.ax_curve.plot([], [], "o-", ms=3, lw=2.2 if name == "discriminative"
-                                     else 1.2, color=COLORS[name], label=LABELS[name])[0]
+            name: self.ax_curve.plot(
+                [],
+                [],
+                "o-",
+                ms=3,
+                lw=2.2 if name == "discriminative" else 1.2,
+                color=COLORS[name],
+                label=LABELS[name],
+            )[0]
             for name in COLORS
         }
         epochs = int(self.settings.get("finetune_epochs", 8))
-        self.ax_curve.set(xlim=(0.5, epochs + 0.5), ylim=(0, 1.02), xlabel="fine-tuning epoch",
-                          ylabel="test accuracy on digits 5-9")
+        self.ax_curve.set(
+            xlim=(0.5, epochs + 0.5),
+            ylim=(0, 1.02),
+            xlabel="fine-tuning epoch",
+            ylabel="test accuracy on digits 5-9",
+        )
         self.ax_curve.legend(fontsize=7, loc="lower right")
         names = list(COLORS)
-        self.bars = self.ax_bar.barh(np.arange(len(names)), np.zeros(len(names)),
-                                     color=[COLORS[n] for n in names])
+        self.bars = self.ax_bar.barh(
+            np.arange(len(names)), np.zeros(len(names)), color=[COLORS[n] for n in names]
+        )
         self.ax_bar.set_yticks(np.arange(len(names)), [LABELS[n] for n in names], fontsize=7)
         self.ax_bar.invert_yaxis()
         self.ax_bar.set(xlim=(0, 1.25), xlabel="final test accuracy")
-        self.bar_text = [self.ax_bar.text(0, i, "", va="center", fontsize=8)
-                         for i in range(len(names))]
+        self.bar_text = [
+            self.ax_bar.text(0, i, "", va="center", fontsize=8) for i in range(len(names))
+        ]
         self.heading = self.ax_curve.set_title("", fontsize=9)
         self.animate(*self.lines.values(), *self.bars, *self.bar_text, self.heading)
 
