@@ -38,8 +38,11 @@ def load(name: str) -> nbformat.NotebookNode:
     return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
 
 
-def test_only_series_notebooks():
-    assert set(PRESENT) <= set(SERIES), sorted(set(PRESENT) - set(SERIES))
+def test_the_series_is_complete():
+    assert PRESENT == SERIES, {
+        "missing": sorted(set(SERIES) - set(PRESENT)),
+        "unexpected": sorted(set(PRESENT) - set(SERIES)),
+    }
 
 
 @pytest.mark.parametrize("name", PRESENT)
