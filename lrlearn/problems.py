@@ -311,7 +311,9 @@ class SoftmaxRegression(_Classifier):
         p = np.exp(_log_softmax(self._logits(params, X)))
         A = np.einsum("nc,ce->nce", p, np.eye(k)) - p[:, :, None] * p[:, None, :]
         Xt = np.hstack([X, np.ones((n, 1))])
-        H = np.einsum("nj,nl,nce->jcle", Xt, Xt, A, optimize=True).reshape((d + 1) * k, -1) / n
+        # H[(j, c), (l, e)] = mean_n Xt[n, j] Xt[n, l] A[n, c, e], as one matrix product
+        XA = (Xt[:, :, None, None] * A[:, None, :, :]).reshape(n, -1)  # (n, (d+1) k k)
+        H = (Xt.T @ XA).reshape(d + 1, d + 1, k, k).transpose(0, 2, 1, 3).reshape((d + 1) * k, -1) / n
         H[np.arange(d * k), np.arange(d * k)] += self.l2
         return H
 

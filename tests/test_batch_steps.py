@@ -116,7 +116,7 @@ def test_accuracy_metric():
 
 
 def test_noise_scale_during_training(fast_steps):
-    r = gradient_noise_scale(DIGITS, steps_result=fast_steps, progress=False)
+    r = gradient_noise_scale(DIGITS, steps_result=fast_steps, fast=True, progress=False)
     assert np.all(np.isfinite(r.b_simple)) and np.all(r.b_simple > 0)
     np.testing.assert_allclose(r.b_simple, r.trace / r.grad_norm2)
     # B_simple grows as the loss falls
