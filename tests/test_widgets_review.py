@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrlearn.quiz.leitner import BOXES, INTERVALS_DAYS
+from lrlearn.quiz.leitner import BOXES, DAY, INTERVALS_DAYS, cards_from_events
 from lrlearn.widgets import live, precomputed
 from lrlearn.widgets.review_views import LeitnerReviews, simulate_reviews
 
@@ -47,6 +47,16 @@ def test_bookkeeping(p, n, new, seed):
     assert np.all(h.right <= h.reviews)
     # a question is reviewed at least once a day while in box 1, so reviews >= questions seen
     assert h.total_reviews >= n - h.boxes[-1, 0]
+    # the quiz engine's replay of the same answers gives the same boxes and due dates
+    cards = cards_from_events(h.events)
+    assert np.array_equal(
+        np.bincount([c.box for c in cards.values()], minlength=BOXES + 1)[1:], h.boxes[-1, 1:]
+    )
+    assert len(h.events) == h.total_reviews
+    due_tomorrow = sum(c.is_due(25 * DAY) for c in cards.values())
+    assert due_tomorrow == simulate_reviews(
+        p, n_questions=n, new_per_day=new, days=26, seed=seed
+    ).reviews[25] - min(new, h.boxes[-1, 0])
     again = simulate_reviews(p, n_questions=n, new_per_day=new, days=25, seed=seed)
     assert np.array_equal(h.reviews, again.reviews)
 

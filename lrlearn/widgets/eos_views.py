@@ -68,7 +68,9 @@ class EdgeOfStabilityExplorer(View):
             [], [], ".-", ms=3, lw=1.2, color="C1", label="sharpness"
         )
         self.line = self.ax_sharp.axhline(1.0, color="k", ls="--", lw=1, label="2 / lr")
-        self.ax_sharp.set(xlim=(0, self.steps), xlabel="step", ylabel="top Hessian eigenvalue")
+        self.ax_sharp.set(
+            xlim=(0, self.steps), yscale="log", xlabel="step", ylabel="top Hessian eigenvalue"
+        )
         self.ax_sharp.legend(fontsize=7, loc="lower right")
         self.heading = self.ax_sharp.set_title("", fontsize=9)
         self.animate(self.loss, self.end, self.status, self.sharp, self.line, self.heading)
@@ -77,12 +79,12 @@ class EdgeOfStabilityExplorer(View):
         finite = np.isfinite(r.loss) & (r.loss > 0)
         steps = np.arange(len(r.loss))
         self.loss.set_data(steps[finite], r.loss[finite])
-        self.ax_loss.set_ylim(*log_limits(r.loss[finite], pad=1.5))
+        self.ax_loss.set_ylim(*log_limits(r.loss[finite], [0.05], pad=1.5))  # from 0.01 up
         ok = np.isfinite(r.sharpness)
         self.sharp.set_data(r.sharpness_steps[ok], r.sharpness[ok])
         self.line.set_ydata([r.threshold, r.threshold])
-        top = max(r.threshold, float(np.max(r.sharpness[ok], initial=0.0)))
-        self.ax_sharp.set_ylim(0, 1.25 * top)
+        # whole decades on a log axis: most changes of lr keep the limits, so the redraw blits
+        self.ax_sharp.set_ylim(*log_limits(r.sharpness[ok], [r.threshold], pad=1.5))
         if r.diverged:
             last = steps[finite][-1:]
             self.end.set_data(last, r.loss[last])

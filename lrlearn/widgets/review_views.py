@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks
-from ..quiz.leitner import BOXES, DAY, cards_from_events
+from ..quiz.leitner import BOXES, DAY, INTERVALS_DAYS, next_box
 from .controls import float_slider, int_slider
 from .view import View
 
@@ -24,13 +24,16 @@ __all__ = ["LeitnerReviews", "ReviewHistory", "simulate_reviews"]
 @dataclass(frozen=True)
 class ReviewHistory:
     """``boxes[d, k]``: questions in box k (0 = not seen yet) at the end of day d;
-    ``reviews[d]``: answers given on day d; ``right[d]``: how many of them were right."""
+    ``reviews[d]``: answers given on day d; ``right[d]``: how many of them were right;
+    ``events``: every answer in the quiz's progress-file form (replay them with
+    ``lrlearn.quiz.leitner.cards_from_events`` to get the final boxes)."""
 
     p_right: float
     new_per_day: int
     boxes: np.ndarray
     reviews: np.ndarray
     right: np.ndarray
+    events: tuple[dict[str, Any], ...] = ()
 
     @property
     def days(self) -> np.ndarray:
@@ -51,7 +54,8 @@ def simulate_reviews(
 ) -> ReviewHistory:
     """A learner who, each day ``d`` (time ``d * DAY``), answers every question that is due plus up
     to ``new_per_day`` new ones, each right with probability ``p_right`` (seeded), the boxes
-    following the quiz engine's Leitner rule."""
+    following the quiz engine's Leitner rule (``next_box``, ``INTERVALS_DAYS``; the tests replay
+    ``events`` through ``cards_from_events`` and get the same boxes)."""
     p_right = _checks.in_range("p_right", p_right, 0.0, 1.0)
     n_questions = _checks.integer("n_questions", n_questions, 1, 10_000)
     new_per_day = _checks.integer("new_per_day", new_per_day, 1, 10_000)
@@ -62,25 +66,24 @@ def simulate_reviews(
     boxes = np.zeros((days, BOXES + 1), dtype=int)
     reviews = np.zeros(days, dtype=int)
     right = np.zeros(days, dtype=int)
+    box = np.zeros(n_questions, dtype=int)  # 0: not seen yet
+    due = np.full(n_questions, np.inf)
     introduced = 0
-    cards = cards_from_events(events)
     for d in range(days):
         now = d * DAY
-        due = [q for q in ids[:introduced] if cards[q].is_due(now)]
-        new = ids[introduced : introduced + new_per_day]
-        introduced += len(new)
-        todo = due + new
+        todo = list(np.flatnonzero(due[:introduced] <= now))  # same test as Card.is_due
+        todo += range(introduced, min(introduced + new_per_day, n_questions))
+        introduced = max(introduced, todo[-1] + 1) if todo else introduced
         outcomes = rng.random(len(todo)) < p_right
-        events += [
-            {"id": f"{d}-{q}", "question": q, "time": now, "correct": bool(ok)}
-            for q, ok in zip(todo, outcomes, strict=True)
-        ]
-        cards = cards_from_events(events)
+        for q, ok in zip(todo, outcomes, strict=True):
+            box[q] = next_box(int(box[q]), bool(ok))
+            due[q] = now + INTERVALS_DAYS[box[q] - 1] * DAY
+            events.append(
+                {"id": f"{d}-{ids[q]}", "question": ids[q], "time": now, "correct": bool(ok)}
+            )
         reviews[d], right[d] = len(todo), int(outcomes.sum())
-        boxes[d, 0] = n_questions - introduced
-        for card in cards.values():
-            boxes[d, card.box] += 1
-    return ReviewHistory(p_right, new_per_day, boxes, reviews, right)
+        boxes[d] = np.bincount(box, minlength=BOXES + 1)
+    return ReviewHistory(p_right, new_per_day, boxes, reviews, right, tuple(events))
 
 
 class LeitnerReviews(View):
