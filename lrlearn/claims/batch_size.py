@@ -195,8 +195,8 @@ def powers_of_two_speed(fast: bool = True, progress: bool = False) -> Measuremen
 
     device = resolve_device(None)
     on_gpu = device.type == "cuda"
-    ks = (4, 5, 6, 7, 8) if fast else (4, 5, 6, 7, 8, 9, 10)
-    r = powers_of_two(ks, steps=5 if fast else 20, repeats=3 if fast else 5, memory=False,
+    ks = (4, 5, 6, 7, 8) if fast else (4, 5, 6, 7, 8, 9)
+    r = powers_of_two(ks, steps=5 if fast else 10, repeats=3 if fast else 5, memory=False,
                       threads=None if on_gpu else 1, device=device, progress=progress)
     minus = r.relative_time_per_example("2^k-1")  # = throughput(2^k) / throughput(2^k - 1)
     plus = r.relative_time_per_example("2^k+1")
