@@ -107,8 +107,35 @@ def test_rates_above_one_matches_theory(evidence):
         # the fastest fixed rate on (L/2) x^2 minimises |1 - lr L|
         assert row["best lr in grid"] == grid[np.argmin(np.abs(1 - grid * curv))]
         assert row["2/L"] == pytest.approx(2 / curv)
-    assert n["problems_best_above_1"] == sum(c < 1 for c in lr_claims.ABOVE_ONE_CURVATURES)
+    # the quadratics with curvature below 1, and the digits
+    assert n["problems_best_above_1"] == sum(c < 1 for c in lr_claims.ABOVE_ONE_CURVATURES) + 1
     assert n["failures_above_2_over_L"] is True
+    assert n["digits_best_lr"] > 1 and n["digits_loss_at_best_over_lr_1"] < 1
+
+
+@pytest.mark.torch
+def test_digits_sweep_matches_torch():
+    """Full-batch softmax regression on the digits with torch.optim.SGD gives the same final losses
+    as the numpy sweep behind the claim."""
+    torch = pytest.importorskip("torch")
+    from lrlearn.data import digits
+
+    lrs, final, _ = lr_claims.digits_softmax_sweep(20)
+    d = digits()
+    X = torch.tensor(d.X_train)
+    y = torch.tensor(d.y_train)
+    for lr, expected in zip(lrs[[0, 3, 6]], final[[0, 3, 6]], strict=True):
+        model = torch.nn.Linear(64, 10, dtype=torch.float64)
+        torch.nn.init.zeros_(model.weight)
+        torch.nn.init.zeros_(model.bias)
+        opt = torch.optim.SGD(model.parameters(), lr=float(lr))
+        for _ in range(20):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(X), y).backward()
+            opt.step()
+        with torch.no_grad():
+            loss = float(torch.nn.functional.cross_entropy(model(X), y))
+        assert loss == pytest.approx(expected, rel=1e-9)
 
 
 # --- double well ------------------------------------------------------------------------------------
