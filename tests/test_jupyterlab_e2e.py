@@ -1,6 +1,8 @@
 """End to end in a real JupyterLab: open a notebook in headless Chromium, run all cells, move a
-slider with the keyboard and check that the figure's pixels change. Screenshots go to
-``artifacts/jupyterlab_e2e/``.
+slider with the keyboard and check that the figure's pixels change. Twice: with the live widget
+(the kernel redraws), and with its precomputed twin (``LRLEARN_WIDGETS=static``), where the kernel
+is shut down before the slider moves, so the figure can only change in the browser. Screenshots
+go to ``artifacts/jupyterlab_e2e/<mode>/``.
 
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``) and Python
 playwright. Without Chromium the test is skipped, unless ``$CI`` is set: then it fails.
@@ -60,12 +62,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+@pytest.fixture(scope="module", params=["live", "static"])
+def lab(request, tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 with a token and fresh Jupyter dirs, serving a copy of
-    the notebook (so saving never touches the repository)."""
+    the notebook (so saving never touches the repository); its kernels show live or static
+    widgets."""
     _need_browser()
-    base = tmp_path_factory.mktemp("lab")
+    base = tmp_path_factory.mktemp(f"lab-{request.param}")
     work = base / "work"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
@@ -75,7 +78,7 @@ def lab(tmp_path_factory):
         env[f"JUPYTER_{name}_DIR"] = str(base / name.lower())
     env["IPYTHONDIR"] = str(base / "ipython")
     env["MPLBACKEND"] = "Agg"
-    env.pop("LRLEARN_WIDGETS", None)
+    env["LRLEARN_WIDGETS"] = request.param
     # no "would you like news?" pop-up over the notebook
     labconfig = base / "config" / "labconfig"
     labconfig.mkdir(parents=True)
@@ -118,7 +121,7 @@ def lab(tmp_path_factory):
                 log.flush()
                 pytest.fail(f"JupyterLab did not start:\n{(base / 'lab.log').read_text()[-3000:]}")
             time.sleep(0.5)
-        yield {"url": url, "token": token, "base": base}
+        yield {"url": url, "token": token, "base": base, "mode": request.param}
     finally:
         proc.terminate()
         try:
@@ -139,7 +142,9 @@ def test_run_all_and_move_a_slider(lab):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    static = lab["mode"] == "static"
+    shots = ARTIFACTS / lab["mode"]
+    shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(lab["base"] / "chromium-profile"),
@@ -165,17 +170,24 @@ def test_run_all_and_move_a_slider(lab):
             )
             page.click('.lm-MenuBar-itemLabel:text-is("Run")')
             page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
-            image = page.locator(".jp-OutputArea-output img.widget-image").first
+            image = page.locator(".jp-OutputArea-output img.widget-image:visible").first
             image.wait_for(state="visible", timeout=120_000)
             page.wait_for_selector(
                 '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=180_000
             )
             image.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "1_after_run_all.png"))
+            page.screenshot(path=str(shots / "1_after_run_all.png"))
             errors = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
             assert errors.count() == 0, errors.first.inner_text()
-            before_src = image.get_attribute("src")
-            before = image.screenshot(path=str(ARTIFACTS / "2_figure_before.png"))
+            shown = image.element_handle()
+            before_src = shown.get_attribute("src")
+            before = shown.screenshot(path=str(shots / "2_figure_before.png"))
+            if static:  # no kernel from here on: only the browser can switch the figure
+                page.click('.lm-MenuBar-itemLabel:text-is("Kernel")')
+                page.click('.lm-Menu-itemLabel:text-is("Shut Down Kernel")')
+                page.wait_for_selector(
+                    '.jp-Toolbar-kernelName:has-text("No Kernel")', timeout=60_000
+                )
 
             output = page.locator(".jp-OutputArea-output", has=page.locator("img.widget-image"))
             output = output.first
@@ -185,18 +197,21 @@ def test_run_all_and_move_a_slider(lab):
             handle.focus()
             for _ in range(10):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                "([img, src]) => img.getAttribute('src') !== src",
-                arg=[image.element_handle(), before_src],
-                timeout=30_000,
-            )
-            # every key press is one redraw in the kernel: wait until the last one has arrived
-            page.wait_for_selector(
-                '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
-            )
+            if static:  # the Stack shows another precomputed image; the first one is hidden
+                shown.wait_for_element_state("hidden", timeout=30_000)
+            else:
+                page.wait_for_function(
+                    "([img, src]) => img.getAttribute('src') !== src",
+                    arg=[shown, before_src],
+                    timeout=30_000,
+                )
+                # every key press is one redraw in the kernel: wait until the last one arrived
+                page.wait_for_selector(
+                    '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=60_000
+                )
             page.wait_for_timeout(1000)
-            after = image.screenshot(path=str(ARTIFACTS / "3_figure_after.png"))
-            page.screenshot(path=str(ARTIFACTS / "4_after_slider.png"))
+            after = image.screenshot(path=str(shots / "3_figure_after.png"))
+            page.screenshot(path=str(shots / "4_after_slider.png"))
             assert readout.inner_text() != before_readout
             a, b = _pixels(before), _pixels(after)
             assert a.shape == b.shape
@@ -204,8 +219,8 @@ def test_run_all_and_move_a_slider(lab):
             assert changed.mean() > 0.002, f"only {changed.mean():.4%} of the pixels changed"
             assert errors.count() == 0
         except BaseException:
-            page.screenshot(path=str(ARTIFACTS / "failure.png"))
-            (ARTIFACTS / "failure.html").write_text(page.content(), encoding="utf-8")
+            page.screenshot(path=str(shots / "failure.png"))
+            (shots / "failure.html").write_text(page.content(), encoding="utf-8")
             raise
         finally:
             context.close()
