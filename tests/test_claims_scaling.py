@@ -16,6 +16,7 @@ EXPECTED = {
     "shallue-2018-steps-vs-batch": ClaimVerdict.HOLDS,
     "mccandlish-2018-noise-scale": ClaimVerdict.HOLDS,
     "goyal-2017-warmup": ClaimVerdict.HOLDS,
+    "larger-batch-larger-lr": ClaimVerdict.CAVEATS,
 }
 
 
@@ -134,3 +135,27 @@ def test_mccandlish_b_noise_from_the_exact_hessian(evidence):
     n = evidence["mccandlish-2018-noise-scale"].numbers
     assert n["b_noise_at_target"] > 0
     assert n["ratio_bcrit_over_bnoise"] == pytest.approx(n["critical_batch"] / n["b_noise_at_target"])
+
+
+def test_larger_lr_reads_the_shallue_experiment(evidence):
+    lr_ev, sh = evidence["larger-batch-larger-lr"], evidence["shallue-2018-steps-vs-batch"]
+    assert lr_ev.measurement.extra["result"] is sh.measurement.extra["result"]  # one experiment
+    assert lr_ev.numbers["slope_below"] == sh.numbers["lr_slope_below"]
+    rows = lr_ev.measurement.rows
+    eff = np.array([r["effective lr"] for r in rows])
+    assert np.allclose(eff, [r["tuned lr"] / (1 - r["momentum"]) for r in rows])
+    assert lr_ev.numbers["growth_overall"] == pytest.approx(eff[-1] / eff[0])
+    # independent slope: numpy least squares on the rows below B_crit
+    B = np.array([r["B"] for r in rows], float)
+    below = B <= lr_ev.numbers["critical_batch"]
+    A = np.stack([np.log(B[below]), np.ones(below.sum())], axis=1)
+    slope = np.linalg.lstsq(A, np.log(eff[below]), rcond=None)[0][0]
+    assert lr_ev.numbers["slope_below"] == pytest.approx(slope)
+
+
+@given(st.floats(0.1, 100), st.floats(-1, 2), st.floats(-1, 2))
+def test_larger_lr_rule(growth, below, above):
+    v = batch_size._judge_larger_lr({"growth_overall": growth, "slope_below": below,
+                                     "slope_above": above})
+    assert v is (ClaimVerdict.FAILS if growth <= 1 else
+                 ClaimVerdict.CAVEATS if above < 0.5 * below else ClaimVerdict.HOLDS)

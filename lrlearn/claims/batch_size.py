@@ -16,7 +16,12 @@ import numpy as np
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
-__all__ = ["double_batch_double_lr", "large_batch_generalization", "powers_of_two_speed"]
+__all__ = [
+    "double_batch_double_lr",
+    "large_batch_generalization",
+    "larger_batch_larger_lr",
+    "powers_of_two_speed",
+]
 
 # ---------------------------------------------------------------------------------------------
 # "larger batches overfit / generalise worse"
@@ -253,4 +258,67 @@ register(Claim(
     judge=_judge_powers,
     group="batch size",
     needs=("lrlearn.deep",),
+))
+
+# ---------------------------------------------------------------------------------------------
+# "larger batches allow a larger learning rate"
+
+
+def larger_batch_larger_lr(fast: bool = True, progress: bool = False) -> Measurement:
+    """The learning rate tuned for the fewest steps to a target, against the batch size (the
+    steps-to-target experiment of the Shallue et al. page, read for its tuned rates).
+
+    ``growth_overall``: tuned effective rate lr / (1 - momentum) at the largest batch over the
+    smallest; ``slope_below`` / ``slope_above``: its log-log slope below and above B_crit.
+    """
+    from .scaling_papers import loglog_slope
+
+    r = _shared.steps_result(fast, progress)
+    ok = r.reached
+    B, eff = r.batch_sizes[ok].astype(float), r.best_effective_lr[ok]
+    below = B <= r.critical_batch
+    numbers: dict[str, Number] = {
+        "batch_sizes": int(ok.sum()),
+        "growth_overall": float(eff[-1] / eff[0]),
+        "batch_growth": float(B[-1] / B[0]),
+        "slope_below": loglog_slope(B[below], eff[below]),
+        "slope_above": loglog_slope(B[~below], eff[~below]),
+        "critical_batch": float(r.critical_batch),
+    }
+    rows = tuple({"B": int(b), "tuned lr": float(lr), "momentum": float(m),
+                  "effective lr": float(e)}
+                 for b, lr, m, e in zip(r.batch_sizes[ok], r.best_lr[ok], r.best_momentum[ok],
+                                        eff, strict=True))
+    finding = (
+        f"From B = {B[0]:.0f} to B = {B[-1]:.0f} (x {numbers['batch_growth']:.0f}) the best "
+        f"effective learning rate grows x {numbers['growth_overall']:.3g}: about as "
+        f"B^{numbers['slope_below']:.2f} below the critical batch size ({r.critical_batch:.3g}) "
+        f"and as B^{numbers['slope_above']:.2f} above it."
+    )
+    return Measurement(numbers, finding, rows,
+                       setup=(f"{r.problem}, steps to training loss {r.target:g}, lr and "
+                              f"momentum tuned per batch size"),
+                       extra={"result": r})
+
+
+def _judge_larger_lr(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["growth_overall"] <= 1.0:
+        return ClaimVerdict.FAILS
+    if n["slope_above"] < 0.5 * n["slope_below"]:
+        return ClaimVerdict.CAVEATS
+    return ClaimVerdict.HOLDS
+
+
+register(Claim(
+    key="larger-batch-larger-lr",
+    statement="Larger batches allow a higher learning rate; smaller batches need a lower one.",
+    source=Source.SEED,
+    reference="both guides: batch size and learning rate interaction",
+    experiment=larger_batch_larger_lr,
+    rule=("Does not hold if the tuned effective learning rate at the largest batch is not above "
+          "the one at the smallest; holds with caveats if it grows but its log-log slope above "
+          "B_crit is less than half the slope below (it saturates); holds otherwise."),
+    judge=_judge_larger_lr,
+    group="batch size",
+    needs=("lrlearn.batch",),
 ))

@@ -20,7 +20,13 @@ import numpy as np
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
-__all__ = ["goyal_warmup", "mccandlish_noise_scale", "rank_correlation", "shallue_steps"]
+__all__ = [
+    "goyal_warmup",
+    "loglog_slope",
+    "mccandlish_noise_scale",
+    "rank_correlation",
+    "shallue_steps",
+]
 
 REGIONS = ("perfect scaling", "diminishing returns", "plateau")
 
@@ -34,7 +40,7 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def _loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of log y against log x (NaN with fewer than two points)."""
     if len(x) < 2:
         return float("nan")
@@ -59,8 +65,8 @@ def shallue_steps(fast: bool = True, progress: bool = False) -> Measurement:
     ok = r.reached
     B, eff = r.batch_sizes[ok].astype(float), r.best_effective_lr[ok]
     below = B <= r.critical_batch
-    slope_below = _loglog_slope(B[below], eff[below])
-    slope_above = _loglog_slope(B[~below], eff[~below])
+    slope_below = loglog_slope(B[below], eff[below])
+    slope_above = loglog_slope(B[~below], eff[~below])
     first = float(r.steps[0] / r.steps[1] / (r.batch_sizes[1] / r.batch_sizes[0]))
     numbers: dict[str, Number] = {
         "batch_sizes": int(r.batch_sizes.size),
