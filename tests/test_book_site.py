@@ -3,7 +3,7 @@ local server of ``_build/html``.
 
 Checks, on every page of ``_toc.yml``: it loads with no failed request and no console error, every
 image loaded, math is typeset, widgets rendered; on every notebook page, moving a precomputed
-slider changes the figure; on the quiz page, clicking reveals an answer; every internal link
+slider (or toggle) changes the figure; on the quiz page, clicking reveals an answer; every internal link
 resolves (file and anchor). Screenshots go to ``artifacts/book/``.
 
 The book is built with the real ``_config.yml`` (``tools/vendor_js.py`` + ``jupyter-book build .
@@ -176,10 +176,12 @@ TYPESET_MATH_JS = "() => document.querySelectorAll('article mjx-container').leng
 WIDGET_ERRORS_JS = """() => Array.from(document.querySelectorAll('.jupyter-widgets'))
     .filter(el => /Error displaying widget|Failed to load model/.test(el.textContent))
     .length"""
-# The bytes of every visible image in the output area holding slider ``i``, hashed.
-FIGURES_NEAR_SLIDER_JS = """async (i) => {
-    const slider = document.querySelectorAll('.widget-slider')[i];
-    const area = slider.closest('.cell_output, .output') || document;
+# Precomputed views switch figures with a selection slider or, for a choice, toggle buttons.
+CONTROLS = ".widget-slider, .widget-toggle-buttons"
+# The bytes of every visible image in the output area holding control ``i``, hashed.
+FIGURES_NEAR_CONTROL_JS = """async ([selector, i]) => {
+    const control = document.querySelectorAll(selector)[i];
+    const area = control.closest('.cell_output, .output') || document;
     const imgs = Array.from(area.querySelectorAll('img'))
         .filter(img => img.getClientRects().length > 0);
     const out = [];
@@ -208,26 +210,39 @@ def _screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '__')}.png"))
 
 
-def _move_slider_changes_figure(page, name: str) -> str | None:
-    """Press ArrowRight on each slider in turn until one changes the figure next to it."""
-    n = page.locator(".widget-slider").count()
+def _moves(page, control):
+    """Ways to change a control: arrow keys on a slider, clicks on the other toggle buttons."""
+    handle = control.locator(".noUi-handle")
+    if handle.count():
+
+        def press(key: str) -> None:
+            handle.first.scroll_into_view_if_needed()
+            handle.first.focus()
+            page.keyboard.press(key)
+
+        return [lambda k=k: press(k) for k in ("ArrowRight", "ArrowLeft", "ArrowLeft")]
+    buttons = control.locator("button")
+    return [lambda k=k: buttons.nth(k).click() for k in range(buttons.count())]
+
+
+def _moving_a_control_changes_figure(page, name: str) -> str | None:
+    """Move each slider (or toggle) in turn until one changes the figure next to it."""
+    controls = page.locator(CONTROLS)
+    n = controls.count()
     if n == 0:
-        return f"{name}: no slider on the page (each notebook needs a precomputed view)"
+        return f"{name}: no slider or toggle on the page (each notebook needs a precomputed view)"
     for i in range(n):
-        handle = page.locator(".widget-slider").nth(i).locator(".noUi-handle").first
-        before = page.evaluate(FIGURES_NEAR_SLIDER_JS, i)
+        before = page.evaluate(FIGURES_NEAR_CONTROL_JS, [CONTROLS, i])
         if not before:
             continue
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        for key in ("ArrowRight", "ArrowLeft", "ArrowLeft"):
-            page.keyboard.press(key)
+        for move in _moves(page, controls.nth(i)):
+            move()
             page.wait_for_timeout(300)
-            after = page.evaluate(FIGURES_NEAR_SLIDER_JS, i)
+            after = page.evaluate(FIGURES_NEAR_CONTROL_JS, [CONTROLS, i])
             if after and after != before:
-                _screenshot(page, f"{name}__slider_moved")
+                _screenshot(page, f"{name}__control_moved")
                 return None
-    return f"{name}: moving a slider never changed a figure ({n} sliders tried)"
+    return f"{name}: moving a slider or toggle never changed a figure ({n} controls tried)"
 
 
 def _internal_links(page, base: str) -> set[str]:
@@ -266,7 +281,7 @@ def test_every_toc_page_in_the_browser(browser, server: str, site_dir: Path) -> 
         _open(page, log, urljoin(server, f"{name}.html"))
         typeset += page.evaluate(TYPESET_MATH_JS)
         if name in notebooks:
-            problem = _move_slider_changes_figure(page, name)
+            problem = _moving_a_control_changes_figure(page, name)
             if problem:
                 problems.append(problem)
         problems += _check_page(page, log, name)
