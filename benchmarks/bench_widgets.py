@@ -9,6 +9,9 @@ slider would, and three times are taken per change (median over the changes):
 - ``compute``: the library call alone, for reference;
 - ``full draws``: how many changes moved an axis, forcing a full redraw instead of a blit.
 
+A second table gives the size of each view's precomputed (static, kernel-free) twin: figures,
+kilobytes of PNG embedded in the page, and the seconds it takes to render them.
+
     python benchmarks/bench_widgets.py [--repeats 15]
 """
 
@@ -30,6 +33,7 @@ from lrlearn.widgets import (
     ScheduleDesigner,
     StabilityExplorer,
     live,
+    precomputed,
 )
 
 GOAL_MS = 50.0
@@ -71,6 +75,17 @@ def measure(make: Any, name: str, values: np.ndarray) -> dict[str, float]:
     }
 
 
+def page_weight(make: Any) -> tuple[int, float, float]:
+    """Figures, total PNG kilobytes and seconds of the precomputed (static) twin."""
+    start = time.perf_counter()
+    pre = precomputed(make())
+    seconds = time.perf_counter() - start
+    kb = sum(len(image.value) for image in pre.images) / 1024
+    n = len(pre.images)
+    pre.close()
+    return n, kb, seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=16, help="value changes per widget")
@@ -88,6 +103,11 @@ def main() -> None:
             f"{r['full']:9.0f}%  {ok}"
         )
     print(f"(median over {args.repeats} changes; goal: change -> redraw < {GOAL_MS:.0f} ms)")
+    print()
+    print(f"{'precomputed twin':28s} {'figures':>8s} {'page KB':>9s} {'build s':>8s}")
+    for label, make, _, _ in CASES:
+        n, kb, seconds = page_weight(make)
+        print(f"{label:28s} {n:8d} {kb:9.0f} {seconds:8.1f}")
 
 
 if __name__ == "__main__":

@@ -238,3 +238,15 @@ def test_show_picks_the_view_from_the_environment(monkeypatch):
     shown.close()
     with pytest.raises(ValueError, match="mode must be one of"):
         show(view, mode="voila")
+
+
+def test_importing_the_widgets_package_stays_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lrlearn.widgets as w; assert callable(w.show); "
+        "print(sorted(m for m in ('matplotlib', 'torch', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
