@@ -135,7 +135,7 @@ def run_terminal_quiz(
         while not session.finished:
             _show_question(t, session.next_question(), session.position + 1, len(session))
             _answer_one(t, session)
-    except _Quit:
+    except (_Quit, KeyboardInterrupt):  # Ctrl-C while a question is drawn stops cleanly too
         t.say()
         t.say("Stopped.")
     score = session.score
