@@ -250,3 +250,24 @@ def test_importing_the_widgets_package_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    low=st.floats(1e-6, 1e3),
+    span=st.floats(1.01, 1e4),
+    u=st.floats(-0.5, 1.5),
+    kind=st.sampled_from(["float", "log"]),
+)
+def test_control_accepts_exactly_its_range(low, span, u, kind):
+    from lrlearn.widgets.controls import Control
+
+    high = low * span
+    control = Control("x", "x", kind, low, low, high)
+    value = low + u * (high - low)
+    if low <= value <= high:
+        assert control.validate(value) == value
+    else:
+        with pytest.raises(ValueError, match=r"x must be in \["):
+            control.validate(value)
+    assert all(low <= v <= high for v in control.grid)

@@ -67,7 +67,8 @@ class Control:
             values = np.linspace(self.low, self.high, n)
         if self.kind == "int":
             return tuple(sorted({round(v) for v in values}))
-        return tuple(float(f"{v:.3g}") for v in values)
+        # readable 3-digit values, kept inside the range (rounding 1728 gives 1730)
+        return tuple(min(max(float(f"{v:.3g}"), self.low), self.high) for v in values)
 
     def validate(self, value: Any) -> Any:
         """``value`` if it is valid for this control, else a ValueError/TypeError naming it."""
