@@ -271,3 +271,35 @@ def test_control_accepts_exactly_its_range(low, span, u, kind):
         with pytest.raises(ValueError, match=r"x must be in \["):
             control.validate(value)
     assert all(low <= v <= high for v in control.grid)
+
+
+def test_live_view_shows_a_library_error_under_the_plot_instead_of_raising():
+    from lrlearn.widgets.view import View
+
+    class Picky(View):
+        controls = (float_slider("a", "a", 1.0, 0.0, 2.0),)
+
+        def compute(self, a):
+            if a > 1.5:
+                raise ValueError(f"a must be <= 1.5 for this demo, got {a}")
+            return a
+
+        def setup(self, fig):
+            self.ax = fig.subplots()
+            (self.line,) = self.ax.plot([0, 1], [0, 0])
+            self.animate(self.line)
+
+        def update(self, a):
+            self.line.set_ydata([0, a])
+
+    lv = live(Picky())
+    image = lv.output.value
+    lv.set(a=0.5)
+    assert lv.message.value == "" and lv.output.value != image
+    image = lv.output.value
+    lv.set(a=1.8)  # no exception escapes the observer; the last figure stays
+    assert "a must be &lt;= 1.5 for this demo, got 1.8" in lv.message.value
+    assert lv.output.value == image
+    lv.set(a=0.2)
+    assert lv.message.value == ""
+    lv.close()
