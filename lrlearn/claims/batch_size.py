@@ -182,9 +182,10 @@ register(Claim(
 # "powers of two are faster on GPUs"
 
 #: 2^k must beat both neighbours' throughput by this factor (median over k) to count as faster
-POWER_OF_TWO_CLEAR = 1.10
-#: below this factor the measured advantage is within timing noise
-POWER_OF_TWO_NOISE = 1.05
+POWER_OF_TWO_CLEAR = 1.15
+#: below this factor the measured advantage is within timing noise: on a shared CPU the median
+#: over k of repeated fast runs was seen to range from about 0.7 to 1.06 with no real effect
+POWER_OF_TWO_NOISE = 1.08
 
 
 def powers_of_two_speed(fast: bool = True, progress: bool = False) -> Measurement:
@@ -212,7 +213,7 @@ def powers_of_two_speed(fast: bool = True, progress: bool = False) -> Measuremen
         "measured_on_gpu": on_gpu,
         "ks": len(r.powers),
         "median_advantage": median,
-        "ks_where_2k_beats_both_by_10pct": int(np.sum(advantage > POWER_OF_TWO_CLEAR)),
+        "ks_where_2k_clearly_beats_both": int(np.sum(advantage > POWER_OF_TWO_CLEAR)),
         "median_throughput_2k_over_1.5x2k": float(np.median(half)),
     }
     rows = tuple({"k": int(np.log2(p)), "2^k": int(p),
