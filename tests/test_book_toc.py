@@ -246,8 +246,8 @@ BAD_NOTEBOOK = {
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
-    """A failing notebook, a page not in the toc and a broken link: the real config fails the
-    build and the log names every file."""
+    """A failing notebook, a page not in the toc, a toc entry with no file and a broken link: the
+    real config fails the build and the log names every file."""
     pytest.importorskip("jupyter_book")
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", tmp_path / "book" / "_ext")
@@ -262,6 +262,7 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     (tmp_path / "book" / "forgotten.md").write_text("# Not in the toc\n")
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nchapters:\n  - file: notebooks/99_fails\n"
+        "  - file: book/not_written_yet\n"
     )
     jb = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run(
@@ -274,6 +275,7 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     assert done.returncode != 0, log[-3000:]
     assert re.search(r"99_fails\.ipynb.*(Executing notebook failed|ValueError)", log), log[-3000:]
     assert "book/forgotten.md is not listed in _toc.yml" in log
+    assert "nonexisting document 'book/not_written_yet'" in log
     assert re.search(r"book/intro\.md:\d+: WARNING: unknown document: 'no_such_page'", log), log[
         -3000:
     ]
