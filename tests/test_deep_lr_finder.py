@@ -14,16 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from lrlearn.deep import range_test  # noqa: E402
 
-pytestmark = pytest.mark.torch
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is faster than many on a shared machine (and deterministic)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 
 def data(n=200, seed=0):

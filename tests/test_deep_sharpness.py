@@ -15,16 +15,7 @@ from lrlearn.deep.sharpness import (  # noqa: E402
     top_hessian_eigenvalue,
 )
 
-pytestmark = pytest.mark.torch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny models on a shared machine: one intra-op thread is faster and steadier
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 
 @pytest.mark.parametrize("n", [37, 150])

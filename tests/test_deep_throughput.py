@@ -17,16 +17,8 @@ from lrlearn.deep.throughput import (  # noqa: E402
     powers_of_two,
 )
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny models on a shared machine: one intra-op thread is faster and steadier
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 FAST = {"steps": 2, "warmup": 1, "repeats": 1, "progress": False, "device": "cpu", "threads": 1}
 

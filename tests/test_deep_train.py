@@ -15,16 +15,7 @@ from lrlearn.data import digits  # noqa: E402
 from lrlearn.deep.models import digits_tensors, mlp  # noqa: E402
 from lrlearn.deep.train import TrainHistory, as_torch_scheduler, train  # noqa: E402
 
-pytestmark = pytest.mark.torch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny models on a shared machine: one intra-op thread is faster and steadier
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 
 def _params(model):

@@ -15,16 +15,8 @@ from lrlearn.deep.transfer import (  # noqa: E402
     transfer_experiment,
 )
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny models on a shared machine: one intra-op thread is faster and steadier
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 FAST = {"hidden": (64,), "pretrain_epochs": 2, "n_finetune": 60, "finetune_epochs": 4,
         "progress": False, "device": "cpu"}
