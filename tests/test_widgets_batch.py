@@ -76,20 +76,3 @@ def test_steps_to_target_view_and_its_static_twin():
     pre = precomputed(StepsToTargetView(result))
     assert len(pre.images) == len(result.batch_sizes)
     pre.close()
-
-
-@pytest.mark.torch
-def test_edge_of_stability_view_draws_the_runs():
-    pytest.importorskip("torch")
-    from lrlearn.deep.sharpness import edge_of_stability
-    from lrlearn.widgets import EdgeOfStabilityView
-
-    results = {
-        lr: edge_of_stability(lr, steps=30, n=40, hidden=(8,), progress=False) for lr in (0.1, 0.3)
-    }
-    view = EdgeOfStabilityView(results=results)
-    view.show(lr=0.1)
-    assert view.line.get_ydata()[0] == pytest.approx(20.0)
-    np.testing.assert_array_equal(view.sharp.get_ydata(), results[0.1].sharpness)
-    view.show(lr=0.3)
-    assert view.note.get_text().startswith("lr = 0.3: 2/lr = 6.67")
