@@ -151,8 +151,18 @@ class Quadratic(Landscape):
     def grad(self, x):
         return (self._points(x) - self.center) @ self.matrix
 
+    def _centers_like(self, x: np.ndarray) -> np.ndarray:
+        """The centre repeated to ``x``'s shape, cached: subtracting an array of the same shape
+        is several times faster in numpy than broadcasting a short last axis over many rows."""
+        tiled = getattr(self, "_tiled_center", None)
+        if tiled is None or tiled.shape != x.shape:
+            tiled = np.broadcast_to(self.center, x.shape).copy()
+            self._tiled_center = tiled
+        return tiled
+
     def value_and_grad(self, x):
-        r = self._points(x) - self.center
+        x = self._points(x)
+        r = x - (self._centers_like(x) if x.ndim > 1 else self.center)
         g = r @ self.matrix
         # (r * g) @ (ones / 2) is half the row-wise dot product; faster than einsum or .sum(-1)
         return (r * g) @ self._halves, g

@@ -175,8 +175,8 @@ def _run(
     record_positions: bool,
     divergence_factor: float,
 ) -> dict[str, np.ndarray]:
-    """The engine. ``x0`` (n, dim); ``lrs`` (steps,) shared by all runs, or (n, 1): one constant
-    rate per run. Arrays are filled step-major (contiguous rows) and transposed at the end."""
+    """The engine. ``x0`` (n, dim); ``lrs`` (steps,) shared by all runs, or (n, dim): one constant
+    rate per run (repeated along the parameter axis). Arrays are filled step-major (contiguous rows) and transposed at the end."""
     n = x0.shape[0]
     losses = np.empty((steps + 1, n))
     grad_norms = np.empty((steps + 1, n)) if record_positions else None
@@ -281,7 +281,10 @@ def sweep(
     factor = _checks.in_range("divergence_factor", divergence_factor, 1.0, np.inf, low_open=True,
                               high_open=True)
     n = rates.size
-    out = _run(landscape, np.broadcast_to(x, (n, landscape.dim)), rates[:, None], steps, opt,
+    # one rate per run, repeated along the parameter axis: same-shape products are much faster in
+    # numpy than broadcasting an (n, 1) column over a short last axis
+    per_run = np.repeat(rates[:, None], landscape.dim, axis=1)
+    out = _run(landscape, np.broadcast_to(x, (n, landscape.dim)), per_run, steps, opt,
                record_positions=False, divergence_factor=factor)
     losses = out["losses"]
     for i in np.flatnonzero(out["diverged"]):
