@@ -24,7 +24,7 @@ lab: install
 	$(VENV)/bin/jupyter lab notebooks/
 
 test: install
-	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --durations=20 --nbval-lax --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
 test-lib: install
 	$(PY) -m pytest -n 2 --dist loadfile tests $(PYTEST_ARGS)
