@@ -322,3 +322,16 @@ def test_site_needs_no_cdn(site_dir: Path) -> None:
     assert not offenders, f"pages loading from another host: {offenders}"
     for vendored in ("widgets/embed-amd.js", "widgets/require.js", "mathjax/tex-mml-chtml.js"):
         assert (site_dir / "_static" / vendored).stat().st_size > 1000, vendored
+
+
+def test_require_paths_cover_every_module_embed_amd_defines(site_dir: Path) -> None:
+    """The require.js paths the vendoring script writes name every module of the real
+    ``embed-amd.js`` (installed by the build above, through ``tools/vendor_js.py``)."""
+    embed = ROOT / "node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js"
+    if not embed.is_file():
+        _missing("node_modules not installed (run tools/vendor_js.py)")
+    sys.path.insert(0, str(ROOT / "tools"))
+    import vendor_js
+
+    defined = set(re.findall(r'define\("(@jupyter-widgets/[^"]+)"', embed.read_text()))
+    assert defined == set(vendor_js.WIDGET_MODULES)
