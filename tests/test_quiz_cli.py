@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +32,11 @@ HEADER = re.compile(r"\[(\d+)/(\d+)\] \w+ · [^\r\n]* · id: ([a-z0-9-]+)")
 def spawn(tmp_path: Path, *args: str):
     env = {**os.environ, "LRLEARN_DATA_DIR": str(tmp_path), "PYTHONPATH": str(REPO),
            "COLUMNS": "100", "PYTHONWARNINGS": "default"}
+    # a terminal delivers Ctrl-C as SIGINT; give the child a terminal's default disposition, since
+    # a runner started as a background job of a non-interactive shell inherits SIGINT ignored
     child = pexpect.spawn(sys.executable, ["-m", "lrlearn.cli", "quiz", *args], env=env,
-                          encoding="utf-8", timeout=30, dimensions=(50, 100))
+                          encoding="utf-8", timeout=30, dimensions=(50, 100),
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     return child
 
 
