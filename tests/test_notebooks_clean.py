@@ -10,23 +10,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lrlearn.quiz.schema import NOTEBOOKS as NOTEBOOK_SERIES
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-SERIES = [
-    "00_how_to_use",
-    "01_what_the_learning_rate_does",
-    "02_too_high_too_low",
-    "03_schedules",
-    "04_momentum_and_adaptive",
-    "05_lr_range_test",
-    "06_batch_size_basics",
-    "07_batch_size_and_learning_rate",
-    "08_generalisation_and_sharpness",
-    "09_pytorch_on_a_gpu",
-    "10_transfer_learning",
-    "11_debugging_from_loss_curves",
-    "12_interview_quiz",
-]
+SERIES = list(NOTEBOOK_SERIES)  # the series the quiz links to, in reading order
 PRESENT = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 
 spec = importlib.util.spec_from_file_location("strip_notebooks", ROOT / "tools/strip_notebooks.py")

@@ -36,7 +36,22 @@ def _note(ax: Any, x: float = 0.02, y: float = 0.04, ha: str = "left", va: str =
     )
 
 
-class GradientNoiseView(View):
+class _PerBatchSizeView(View):
+    """A view of one experiment result that has a result per batch size; the control picks one of
+    those batch sizes (the nearest to ``batch_size`` at first) and ``compute`` returns its index."""
+
+    def __init__(self, result: Any, batch_size: int) -> None:
+        super().__init__()
+        self.result = result
+        sizes = tuple(int(b) for b in result.batch_sizes)
+        default = min(sizes, key=lambda b: abs(b - batch_size))
+        self.controls = (choice("batch_size", "batch size B", default, sizes),)
+
+    def compute(self, batch_size: int) -> int:
+        return int(np.flatnonzero(self.result.batch_sizes == batch_size)[0])
+
+
+class GradientNoiseView(_PerBatchSizeView):
     """Measured ``E|g_B - G|^2`` against B (dots) with ``tr(Sigma)/B`` and its finite-population
     correction (lines); the chosen B is marked and its noise-to-signal ratio printed."""
 
@@ -49,14 +64,9 @@ class GradientNoiseView(View):
         batch_size: int = 32,
         seed: int = 0,
     ) -> None:
-        super().__init__()
-        self.result = result or batch.gradient_noise(fast=True, seed=seed, progress=False)
-        sizes = tuple(int(b) for b in self.result.batch_sizes)
-        default = min(sizes, key=lambda b: abs(b - batch_size))
-        self.controls = (choice("batch_size", "batch size B", default, sizes),)
-
-    def compute(self, batch_size: int) -> int:
-        return int(np.flatnonzero(self.result.batch_sizes == batch_size)[0])
+        super().__init__(
+            result or batch.gradient_noise(fast=True, seed=seed, progress=False), batch_size
+        )
 
     def setup(self, fig: Any) -> None:
         r = self.result
@@ -237,7 +247,7 @@ class LinearScalingView(View):
         self.note.set_color("0.1" if holds else DIVERGED_COLOR)
 
 
-class StepsToTargetView(View):
+class StepsToTargetView(_PerBatchSizeView):
     """Fewest steps to the target against B (tuned lr and momentum, ``batch.steps_to_target``)
     with the fit S = S_min + E_min / B; the chosen B is marked with its best rate."""
 
@@ -250,14 +260,9 @@ class StepsToTargetView(View):
         batch_size: int = 16,
         seed: int = 0,
     ) -> None:
-        super().__init__()
-        self.result = result or batch.steps_to_target(fast=True, seed=seed, progress=False)
-        sizes = tuple(int(b) for b in self.result.batch_sizes)
-        default = min(sizes, key=lambda b: abs(b - batch_size))
-        self.controls = (choice("batch_size", "batch size B", default, sizes),)
-
-    def compute(self, batch_size: int) -> int:
-        return int(np.flatnonzero(self.result.batch_sizes == batch_size)[0])
+        super().__init__(
+            result or batch.steps_to_target(fast=True, seed=seed, progress=False), batch_size
+        )
 
     def setup(self, fig: Any) -> None:
         r = self.result
