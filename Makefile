@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml tools/torch_requirement.py
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; root is common in containers and CI machines.
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_ROOT_FLAG) notebooks/
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile --durations=20 --nbval-lax --nbval-current-env tests notebooks $(PYTEST_ARGS)
