@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _checks
 from .optimizers import SGD, Optimizer, make_optimizer
+from .plots import new_axes
 
 __all__ = ["METHODS", "Problem", "RangeTestResult", "range_test"]
 
@@ -178,10 +179,7 @@ class RangeTestResult:
         grey, the raw losses faint, and the suggestion of ``method`` marked. Returns the Axes."""
         lrs, losses = _window(self.lrs, self.losses, skip_start, skip_end)
         raw = self.raw_losses[skip_start:skip_start + len(losses)]
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        ax = new_axes(ax, (7, 4), pyplot=True)
         ax.plot(self.lrs, self.raw_losses, color="0.75", lw=0.8, label="batch loss")
         ax.plot(self.lrs, self.losses, color="0.55", lw=1.2)
         ax.plot(lrs, losses, color="C0", lw=2, label="smoothed loss")

@@ -18,10 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["loss_gap", "new_axes", "plot_landscape", "plot_losses", "plot_path", "plot_sweep"]
 
 
-def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
-    """``ax`` itself, or the Axes of a new constrained-layout figure."""
+def new_axes(
+    ax: Axes | None = None, figsize: tuple[float, float] = (6.0, 4.0), *, pyplot: bool = False
+) -> Axes:
+    """``ax`` itself, or the Axes of a new constrained-layout figure. With ``pyplot=True`` the
+    figure is made through ``matplotlib.pyplot``, so a notebook shows it without being asked;
+    otherwise it is a plain ``Figure`` that nothing keeps alive."""
     if ax is not None:
         return ax
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        return plt.subplots(figsize=figsize, layout="constrained")[1]
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained").add_subplot()

@@ -39,6 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import _checks
+from ..plots import new_axes
 
 __all__ = [
     "DDPConfig",
@@ -234,12 +235,8 @@ class DataParallelCheck:
 
     def plot(self, ax: Any = None) -> Any:
         """Loss per step: DDP and the single process on top of each other."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-        else:
-            fig = ax.figure
+        ax = new_axes(ax, (6, 3.4), pyplot=True)
+        fig = ax.figure
         steps = np.arange(1, len(self.ddp_loss) + 1)
         ax.plot(steps, self.single_loss, lw=3, alpha=0.4,
                 label=f"1 process, batch {self.global_batch}")

@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _checks
+from ..plots import new_axes
 from .device import cpu_threads, describe_device, resolve_device
 from .train import autocast_dtype
 
@@ -402,12 +403,8 @@ class PowersOfTwoResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Throughput against the batch size, with the powers of two marked."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-        else:
-            fig = ax.figure
+        ax = new_axes(ax, (6, 3.6), pyplot=True)
+        fig = ax.figure
         t = self.throughput
         ax.plot(t.batch_sizes, t.samples_per_s, "-", color="0.6", lw=1, zorder=1)
         markers = {"2^k-1": "v", "2^k": "o", "2^k+1": "^", "1.5*2^k": "s"}

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .. import _checks
+from ..plots import new_axes
 from .device import resolve_device
 from .train import TrainHistory, evaluate, train
 
@@ -71,12 +72,8 @@ class TransferResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Target-task test accuracy against the fine-tuning epoch, one line per strategy."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-        else:
-            fig = ax.figure
+        ax = new_axes(ax, (6, 3.6), pyplot=True)
+        fig = ax.figure
         for name, acc in self.test_accuracy.items():
             ax.plot(np.arange(1, len(acc) + 1), acc, "o-", ms=3, label=name)
         ax.set(xlabel="fine-tuning epoch", ylabel=f"test accuracy on digits {self.target}",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks
+from ..plots import new_axes
 from .base import Schedule, as_steps
 
 __all__ = ["plot_schedules"]
@@ -49,10 +50,7 @@ def plot_schedules(
             s = s.momentum
         shown = t if s.last_step is None else t[t <= s.last_step]  # a bounded one ends early
         curves[str(label)] = (shown, s(shown))
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    ax = new_axes(ax, (7, 4), pyplot=True)
     for label, (x, values) in curves.items():
         ax.plot(x, values, label=label, drawstyle="steps-post" if t.size < 60 else "default")
     if log:
