@@ -1,0 +1,19 @@
+"""Checkers for the notebooks' coding exercises.
+
+Each ``check_*`` runs the learner's function against an independent reference (a closed form,
+``torch.optim``, or lrlearn's own tested implementation) and returns a
+:class:`~lrlearn.exercises._core.Report`: "correct", "wrong" (what differed, on which input) or
+"not done yet". A checker never raises, so a notebook with unfinished exercises still runs.
+
+>>> from lrlearn import exercises
+>>> def my_step(x, grad, lr):
+...     raise NotImplementedError
+>>> exercises.check_gd_step(my_step).status
+'not done yet'
+"""
+
+from __future__ import annotations
+
+from ._core import NOT_DONE, Report
+
+__all__ = ["NOT_DONE", "Report"]
