@@ -80,6 +80,9 @@ NOTEBOOKS: tuple[str, ...] = (
     "10_transfer_learning",
     "11_debugging_from_loss_curves",
     "12_interview_quiz",
+    "13_adam_era",
+    "14_learning_rates_at_scale",
+    "15_tuning_capstone",
 )
 
 #: curve label -> the choice shown for it
