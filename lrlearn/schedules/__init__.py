@@ -47,6 +47,7 @@ from .decay import (
 from .plateau import ReduceLROnPlateau
 from .plot import plot_schedules
 from .torch_bridge import to_torch
+from .wsd import inverse_sqrt, linear_decay, warmup_stable_decay
 
 __all__ = [
     "ReduceLROnPlateau",
@@ -58,6 +59,8 @@ __all__ = [
     "cosine_annealing_warm_restarts",
     "cyclic_lr",
     "exponential_lr",
+    "inverse_sqrt",
+    "linear_decay",
     "linear_lr",
     "multi_step_lr",
     "one_cycle_lr",
@@ -68,4 +71,5 @@ __all__ = [
     "to_torch",
     "warmup",
     "warmup_cosine",
+    "warmup_stable_decay",
 ]
