@@ -14,6 +14,8 @@ Each ``check_*`` runs the learner's function against an independent reference (a
 
 from __future__ import annotations
 
+from . import basics
 from ._core import NOT_DONE, Report
+from .basics import *  # noqa: F403
 
-__all__ = ["NOT_DONE", "Report"]
+__all__ = ["NOT_DONE", "Report", *basics.__all__]
