@@ -203,3 +203,18 @@ def test_steps_past_the_end_are_refused():
     assert s(10) == s(9) == 0.0  # the scheduler.step() after the last update reaches step 10
     with pytest.raises(ValueError, match="ends at step 10"):
         s(11)
+
+
+def test_schedule_designer_offers_the_new_schedules():
+    from lrlearn.widgets import ScheduleDesigner, make_schedule
+
+    np.testing.assert_array_equal(
+        make_schedule("wsd, 1-sqrt cooldown", 0.2, 100).values(100),
+        S.warmup_stable_decay(0.2, 100, 10, 20, "1-sqrt").values(100),
+    )
+    assert make_schedule("linear to zero", 0.2, 100)(99) == 0.0
+    assert make_schedule("inverse sqrt", 0.2, 100)(40) == pytest.approx(0.1)
+    view = ScheduleDesigner(steps=100)
+    result = view.compute(kind="wsd, linear cooldown", peak_lr=0.25)
+    np.testing.assert_array_equal(result.lrs, S.warmup_stable_decay(0.25, 100, 10).values(100))
+    assert not result.run.diverged

@@ -22,13 +22,26 @@ from .view import View
 
 __all__ = ["SCHEDULES", "ScheduleDesigner", "ScheduleRun", "make_schedule"]
 
-SCHEDULES = ("constant", "step", "exponential", "cosine", "warmup + cosine", "one-cycle")
+SCHEDULES = (
+    "constant",
+    "step",
+    "exponential",
+    "cosine",
+    "warmup + cosine",
+    "one-cycle",
+    "wsd, linear cooldown",
+    "wsd, 1-sqrt cooldown",
+    "linear to zero",
+    "inverse sqrt",
+)
 
 
 def make_schedule(kind: str, peak_lr: float, total_steps: int) -> S.Schedule:
     """The named schedule with peak rate ``peak_lr`` over ``total_steps`` steps: step decay x0.3
     every 30% of the run, exponential x0.97 per step, cosine to 0, 10% linear warmup then cosine,
-    or one-cycle (PyTorch defaults: 30% up from peak/25, then down to peak/25e4)."""
+    one-cycle (PyTorch defaults: 30% up from peak/25, then down to peak/25e4), warmup-stable-decay
+    (10% warmup, cooldown over the last 20%, linear or 1-sqrt), linear decay to zero, or inverse
+    square root after a 10% warmup."""
     from .. import _checks
 
     kind = _checks.choice("kind", kind, SCHEDULES)
@@ -44,6 +57,15 @@ def make_schedule(kind: str, peak_lr: float, total_steps: int) -> S.Schedule:
         return S.warmup_cosine(
             peak_lr, warmup_steps=max(1, total_steps // 10), total_steps=total_steps
         )
+    warm = max(1, total_steps // 10)
+    if kind.startswith("wsd"):
+        decay = "1-sqrt" if "1-sqrt" in kind else "linear"
+        cool = max(1, min(total_steps - warm, round(0.2 * total_steps)))
+        return S.warmup_stable_decay(peak_lr, total_steps, warm, cool, decay)
+    if kind == "linear to zero":
+        return S.linear_decay(peak_lr, total_steps)
+    if kind == "inverse sqrt":
+        return S.inverse_sqrt(peak_lr, warm)
     return S.one_cycle_lr(peak_lr, total_steps=total_steps)
 
 
