@@ -8,7 +8,7 @@ minima (``minima``), its global minimum and the loss there, and a sensible plott
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from functools import cached_property
+from functools import cached_property, wraps
 
 import numpy as np
 
@@ -33,6 +33,14 @@ class Landscape(ABC):
     bounds: tuple[tuple[float, float], ...]
     #: a start point that shows the landscape's character
     default_start: np.ndarray
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        # huge-but-finite points overflow to inf quietly: no RuntimeWarning reaches the caller
+        super().__init_subclass__(**kwargs)
+        for method in ("value", "grad", "hessian", "value_and_grad"):
+            fn = cls.__dict__.get(method)
+            if fn is not None and not getattr(fn, "_quiet", False):
+                setattr(cls, method, _quiet(fn))
 
     @abstractmethod
     def value(self, x: np.ndarray) -> np.ndarray:
@@ -66,7 +74,14 @@ class Landscape(ABC):
         return float(self.value(self.global_minimum))
 
     def _points(self, x: np.ndarray | float) -> np.ndarray:
-        arr = np.asarray(x, dtype=float)
+        if x is None or isinstance(x, str | bytes):
+            raise TypeError(f"x must be points of shape (..., {self.dim}), got {x!r}")
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"x must be points of shape (..., {self.dim}), got {x!r}") from exc
+        if arr.ndim == 0 and self.dim != 1:
+            raise ValueError(f"x must have shape (..., {self.dim}) for {self.name}, got {x!r}")
         if self.dim == 1 and (arr.ndim == 0 or arr.shape[-1] != 1):
             arr = arr[..., None]
         if arr.shape[-1] != self.dim:
@@ -77,6 +92,30 @@ class Landscape(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(dim={self.dim})"
+
+
+def _quiet(fn):
+    """``fn`` under ``np.errstate(all="ignore")``: overflow gives inf, as in the simulator."""
+
+    value_first = fn.__name__ in ("value", "value_and_grad")
+
+    @wraps(fn)
+    def quiet(self, x):
+        with np.errstate(all="ignore"):
+            out = fn(self, x)
+            if value_first:
+                # every landscape here is bounded below: a loss that overflowed as inf - inf
+                # at a finite point is +inf, not NaN
+                v = out[0] if isinstance(out, tuple) else out
+                nan = np.isnan(v)
+                if nan.any():
+                    nan &= np.isfinite(self._points(x)).all(-1)
+                    v = np.where(nan, np.inf, v)
+                    out = (v, out[1]) if isinstance(out, tuple) else v
+            return out
+
+    quiet._quiet = True
+    return quiet
 
 
 class Quadratic(Landscape):
@@ -100,12 +139,15 @@ class Quadratic(Landscape):
         center: np.ndarray | list[float] | float | None = None,
     ) -> None:
         if (curvatures is None) == (matrix is None):
-            raise ValueError("Quadratic needs exactly one of curvatures=... or matrix=...")
+            raise ValueError(
+                "Quadratic needs exactly one of curvatures=... or matrix=..., got "
+                f"curvatures={curvatures!r}, matrix={matrix!r}"
+            )
         if curvatures is not None:
             lam = _checks.positive_array("curvatures", curvatures)
             a = np.diag(lam)
         else:
-            a = np.asarray(matrix, dtype=float)
+            a = _checks.array("matrix", matrix, ndim=2, finite=False)
             if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
                 raise ValueError(f"matrix must be square (d, d), got shape {a.shape}")
             if not np.all(np.isfinite(a)):
@@ -121,7 +163,11 @@ class Quadratic(Landscape):
         self.matrix = a
         self.dim = a.shape[0]
         self._halves = np.full(self.dim, 0.5)
-        c = np.zeros(self.dim) if center is None else np.atleast_1d(np.asarray(center, float))
+        c = (
+            np.zeros(self.dim)
+            if center is None
+            else np.atleast_1d(_checks.array("center", center, ndim=(0, 1), finite=False))
+        )
         if c.shape != (self.dim,) or not np.all(np.isfinite(c)):
             raise ValueError(f"center must be {self.dim} finite numbers, got {center!r}")
         self.center = c
@@ -214,8 +260,8 @@ class Rosenbrock(Landscape):
     dim = 2
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
-        self.a = _checks.real("a", a)
-        self.b = _checks.positive("b", b)
+        self.a = _checks.in_range("a", a, -1e100, 1e100)
+        self.b = _checks.in_range("b", b, 0.0, 1e100, low_open=True)
         self.bounds = ((-2.0, 2.0), (-1.0, 3.0))
         self.default_start = np.array([-1.5, 2.0])
 
@@ -270,7 +316,7 @@ class DoubleWell(Landscape):
 
     def grad(self, x):
         x = self._points(x)[..., 0]
-        return (4 * x**3 - 4 * x + self.tilt)[..., None]
+        return (4 * x * (x**2 - 1) + self.tilt)[..., None]
 
     def hessian(self, x):
         x = self._points(x)[..., 0]
@@ -317,7 +363,7 @@ class Saddle(Landscape):
     def value(self, x):
         x = self._points(x)
         u, v = x[..., 0], x[..., 1]
-        return 0.5 * self.a * u**2 + self.b * (v**4 / 4 - v**2 / 2 + 0.25)
+        return 0.5 * self.a * u**2 + 0.25 * self.b * (v**2 - 1) ** 2
 
     def grad(self, x):
         x = self._points(x)
