@@ -150,7 +150,7 @@ def test_live_view_updates_the_same_figure_and_image():
     assert lv.figure is fig and lv.view.path is line
     assert lv.output.value != before
     assert lv.last_redraw_s > 0
-    assert "diverge" in lv.view.status.get_text()
+    assert "diverging" in lv.view.status.get_text()
     with pytest.raises(ValueError, match="lr must be in"):
         lv.set(lr=10.0)
     with pytest.raises(TypeError, match="no control 'beta'"):

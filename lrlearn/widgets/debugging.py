@@ -33,6 +33,10 @@ ADVICE: dict[Verdict, str] = {
         "the edge already,\nflat directions are the bottleneck: add momentum, use "
         "Adam, or train longer"
     ),
+    Verdict.CYCLES: (
+        "on the edge: the loss bounces between the same levels without getting lower; "
+        "lower lr by a third, or decay it"
+    ),
     Verdict.CONVERGES: "healthy: keep it (the largest stable lr is usually the fastest)",
 }
 
