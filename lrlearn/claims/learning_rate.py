@@ -53,8 +53,10 @@ def digits_softmax_sweep(steps: int) -> tuple[np.ndarray, np.ndarray, float]:
 def rates_above_one(fast: bool = True, progress: bool = False) -> Measurement:
     """Sweep lr = 2^-7 .. 2^3 on f(x) = (L/2) x^2 for several curvatures L (and a ravine).
 
-    Theory (``lrlearn.stability``): gradient descent converges iff lr < 2 / L and is fastest at
-    lr = 1 / L, where it lands on the minimum in one step. So lr = 2 is best when L = 0.5.
+    Theory (``lrlearn.stability``): gradient descent converges iff lr < 2 / L. On these
+    one-dimensional quadratics it is fastest at lr = 1 / L, where it lands on the minimum in one step
+    (so lr = 2 is best when L = 0.5); with several curvatures the fastest fixed rate is
+    2 / (L + mu).
     """
     steps = 30 if fast else 100
     lrs = 2.0 ** np.arange(-7, 4)
