@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 
+from .. import stats
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
@@ -26,69 +26,122 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # "larger batches overfit / generalise worse"
 
+SETTING_KEYS = {"equal training loss": "training_loss", "equal epochs": "epochs",
+                "equal steps": "steps"}
 
-def _two_se(p1: float, p2: float, n: int) -> float:
-    """Two standard errors of a difference of two accuracies measured on n examples each."""
-    return 2.0 * math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+
+def _interval_numbers(numbers: dict[str, Number], prefix: str, ci: stats.Interval) -> None:
+    numbers[f"{prefix}_mean"] = ci.mean
+    numbers[f"{prefix}_low"] = ci.low
+    numbers[f"{prefix}_high"] = ci.high
+
+
+def _points(ci: stats.Interval) -> str:
+    """An accuracy difference in percentage points, with its interval."""
+    return ci.format("+.1f", scale=100, unit=" points")
+
+
+def _worse_or_better(ci: stats.Interval) -> str:
+    return {"above": "generalises worse", "below": "generalises better",
+            "includes": "shows no measured difference (the interval includes 0)"}[ci.direction()]
 
 
 def large_batch_generalization(fast: bool = True, progress: bool = False) -> Measurement:
-    """Mini-batch (B = 16) vs full batch on a 32-unit MLP, compared three ways.
+    """Mini-batch (B = 16) vs full batch on a 32-unit MLP, compared three ways, over the seeds
+    of ``_shared.SEEDS``, once with the larger rate for the larger batch (lr 0.2 vs 1.0, the usual
+    joint change) and once at a fixed rate (1.0 for both), so that B alone varies.
 
-    The differences in test accuracy are set against two binomial standard errors of the test
-    set: a smaller difference is not a measured effect.
+    Per comparison and setting: the paired 95 % interval of the test-accuracy difference
+    small minus large (same seed: same initial weights); per comparison: the paired interval of
+    the sharpness difference large minus small at equal training loss.
     """
-    from ..batch import generalization
-
-    g = generalization(small_batch=16, small_lr=0.2, large_lr=1.0, momentum=0.0, fast=fast,
-                       progress=progress)
+    results = _shared.generalization_results(fast, progress)
+    first = results["joint"][0]
+    small, large = (int(b) for b in first.batch_sizes)
     n_test = _shared.test_set_size()
-    small, large = (int(b) for b in g.batch_sizes)
     numbers: dict[str, Number] = {"small_batch": small, "large_batch": large, "test_size": n_test,
-                                  "both_reached_target": bool(g.reached.all())}
+                                  "seeds": len(_shared.SEEDS),
+                                  "both_reached_target": all(bool(g.reached.all()) for rs in
+                                                             results.values() for g in rs)}
     rows = []
-    for i, setting in enumerate(g.settings):
-        key = setting.replace("equal ", "").replace(" ", "_")
-        acc_s, acc_l = (float(a) for a in g.test_accuracy[i])
-        gap = acc_s - acc_l
-        margin = _two_se(acc_s, acc_l, n_test)
-        numbers[f"{key}_test_acc_small"] = acc_s
-        numbers[f"{key}_test_acc_large"] = acc_l
-        numbers[f"{key}_large_worse_by"] = gap
-        numbers[f"{key}_two_se"] = margin
-        numbers[f"{key}_large_significantly_worse"] = bool(gap > margin)
-        rows.append({
-            "compared at": setting,
-            f"steps (B={small} / B={large})": f"{g.steps[i, 0]:.0f} / {g.steps[i, 1]:.0f}",
-            "train loss": f"{g.train_loss[i, 0]:.3g} / {g.train_loss[i, 1]:.3g}",
-            "test accuracy": f"{acc_s:.3f} / {acc_l:.3f}",
-            "large worse by": gap, "2 s.e.": margin,
-            "sharpness": f"{g.sharpness[i, 0]:.3g} / {g.sharpness[i, 1]:.3g}",
-        })
-    loss_gap = numbers["training_loss_large_worse_by"]
-    epochs_gap = numbers["epochs_large_worse_by"]
-    finding = (
-        f"At equal training loss the full batch's test accuracy is "
-        f"{abs(loss_gap):.3f} {'lower' if loss_gap > 0 else 'higher'} than B = {small}'s "
-        f"(two standard errors: {numbers['training_loss_two_se']:.3f}), so "
-        + ("the large batch does generalise worse. " if numbers[
-            "training_loss_large_significantly_worse"] else "no generalisation gap is measured. ")
-        + f"At equal epochs it is {abs(epochs_gap):.3f} "
-        f"{'lower' if epochs_gap > 0 else 'higher'}, but there it has taken "
-        f"{g.steps[1, 1]:.0f} steps against {g.steps[1, 0]:.0f} and its training loss is "
-        f"{g.train_loss[1, 1]:.3f} against {g.train_loss[1, 0]:.3f}: it is under-trained, not "
-        f"over-fitted."
-    )
-    return Measurement(numbers, finding, tuple(rows),
-                       setup=(f"{g.problem}, plain SGD, B = {small} (lr {g.lrs[0]:g}) vs B = "
-                              f"{large} (lr {g.lrs[1]:g}), trained to loss {g.target_loss:g}"),
-                       extra={"result": g})
+    gaps: dict[tuple[str, str], stats.Interval] = {}
+    sharp: dict[str, stats.Interval] = {}
+    for name, rs in results.items():
+        ok = [g for g in rs if g.reached.all()]
+        lrs = rs[0].lrs
+        numbers[f"{name}_small_lr"], numbers[f"{name}_large_lr"] = float(lrs[0]), float(lrs[1])
+        for i, setting in enumerate(rs[0].settings):
+            key = f"{name}_{SETTING_KEYS[setting]}"
+            acc = np.array([g.test_accuracy[i] for g in ok])
+            worse = better = False
+            if len(ok) >= 2:
+                ci = stats.paired_ci(acc[:, 0], acc[:, 1])
+                gaps[(name, setting)] = ci
+                _interval_numbers(numbers, f"{key}_gap", ci)
+                worse, better = ci.above(0), ci.below(0)
+                steps = np.array([g.steps[i] for g in ok]).mean(axis=0)
+                loss = np.array([g.train_loss[i] for g in ok]).mean(axis=0)
+                sh = np.array([g.sharpness[i] for g in ok]).mean(axis=0)
+                rows.append({
+                    "comparison": "lr scaled with B" if name == "joint" else "fixed lr",
+                    "lr (small / large)": f"{lrs[0]:g} / {lrs[1]:g}",
+                    "compared at": setting,
+                    "mean steps": f"{steps[0]:.0f} / {steps[1]:.0f}",
+                    "mean train loss": f"{loss[0]:.3g} / {loss[1]:.3g}",
+                    "mean test accuracy": f"{acc[:, 0].mean():.3f} / {acc[:, 1].mean():.3f}",
+                    "small − large, 95% CI": f"{100 * ci.mean:+.1f} [{100 * ci.low:+.1f}, "
+                                              f"{100 * ci.high:+.1f}] points",
+                    "mean sharpness": f"{sh[0]:.3g} / {sh[1]:.3g}",
+                })
+            numbers[f"{key}_large_worse"] = bool(worse)
+            numbers[f"{key}_large_better"] = bool(better)
+        s = np.array([g.sharpness[0] for g in ok])
+        sharper = False
+        if len(ok) >= 2:
+            sharp[name] = stats.paired_ci(s[:, 1], s[:, 0])
+            _interval_numbers(numbers, f"{name}_sharpness_diff", sharp[name])
+            sharper = sharp[name].above(0)
+        numbers[f"{name}_large_sharper"] = bool(sharper)
+        numbers[f"{name}_seeds_reached"] = len(ok)
+
+    def clause(name: str) -> str:
+        ci = gaps.get((name, "equal training loss"))
+        lrs = results[name][0].lrs
+        how = (f"lr {lrs[0]:g} against {lrs[1]:g}" if name == "joint" else
+               f"both at lr {lrs[0]:g}")
+        if ci is None:
+            return f"({how}) not enough seeds reached the target"
+        return f"{_points(ci)} ({how}): the full batch {_worse_or_better(ci)}"
+
+    parts = [f"Trained to the same training loss, test accuracy of B = {small} minus the full "
+             f"batch's is {clause('joint')}; {clause('fixed_lr')}."]
+    ep = gaps.get(("joint", "equal epochs"))
+    if ep is not None:
+        parts.append(f"At equal epochs the difference is {_points(ep)}, but there the full batch "
+                     f"has taken {first.steps[1, 1]:.0f} steps against {first.steps[1, 0]:.0f} "
+                     f"(seed 0) and its training loss is higher too: it is under-trained, not "
+                     f"over-fitted.")
+    for name in ("fixed_lr", "joint"):
+        if name in sharp:
+            ci = sharp[name]
+            word = {"above": "sharper", "below": "flatter",
+                    "includes": "no measurably sharper or flatter"}[ci.direction()]
+            parts.append(("At a fixed lr" if name == "fixed_lr" else "With the larger lr")
+                         + f" the full batch ends {word} than B = {small} (sharpness, large "
+                           f"minus small: {ci.format('+.2f')}).")
+    return Measurement(numbers, " ".join(parts), tuple(rows),
+                       setup=(f"{first.problem}, plain SGD, B = {small} vs B = {large}, trained "
+                              f"to loss {first.target_loss:g}, seeds "
+                              f"{', '.join(map(str, _shared.SEEDS))}; paired 95 % t-intervals"),
+                       extra={"result": first, "results": results, "gaps": gaps,
+                              "sharpness": sharp})
 
 
 def _judge_generalization(n: Mapping[str, Number]) -> ClaimVerdict:
-    if n["training_loss_large_significantly_worse"]:
+    at_loss = (n["joint_training_loss_large_worse"], n["fixed_lr_training_loss_large_worse"])
+    if all(at_loss):
         return ClaimVerdict.HOLDS
-    if n["epochs_large_significantly_worse"]:
+    if any(at_loss) or n["joint_epochs_large_worse"]:
         return ClaimVerdict.CAVEATS
     return ClaimVerdict.FAILS
 
@@ -99,10 +152,11 @@ register(Claim(
     source=Source.SEED,
     reference="'Batch size' guide: trade-off tables and advanced questions",
     experiment=large_batch_generalization,
-    rule=("Holds if, trained to the same training loss, the large batch's test accuracy is lower "
-          "by more than two binomial standard errors; holds with caveats if it is lower only at "
-          "an equal number of epochs (fewer updates: less trained, not overfitted); does not "
-          "hold otherwise."),
+    rule=("Over 5 seeds, the paired 95% confidence interval of the test-accuracy difference "
+          "(small minus large batch) is computed at equal training loss, both with the larger "
+          "rate for the larger batch and at a fixed rate. Holds if the interval lies above 0 in "
+          "both; holds with caveats if it does in one of them, or only at an equal number of "
+          "epochs (fewer updates: less trained, not overfitted); does not hold otherwise."),
     judge=_judge_generalization,
     group="batch size",
     needs=("lrlearn.batch",),
@@ -112,47 +166,74 @@ register(Claim(
 # "double the batch, double the learning rate"
 
 
-def double_batch_double_lr(fast: bool = True, progress: bool = False) -> Measurement:
-    """B = k B0 with lr = k lr0 for the same number of epochs, constant rate (no warmup).
+def _ks(values: list[int]) -> str:
+    return ", ".join(f"k = {k}" for k in values) if values else "no k"
 
-    The rule holds at k when the final training loss is at most ``tolerance`` (relative) above
-    the k = 1 run's (``lrlearn.batch.linear_scaling``).
+
+def _ratio_text(ci: stats.Interval | None, diverged: int) -> str:
+    if ci is None:
+        return f"diverged ({diverged} of {len(_shared.SEEDS)} seeds)"
+    return f"{ci.mean:.2f} [{ci.low:.2f}, {ci.high:.2f}]"
+
+
+def double_batch_double_lr(fast: bool = True, progress: bool = False) -> Measurement:
+    """B = k B0 with lr = k lr0 for the same number of epochs, constant rate (no warmup), over the
+    seeds of ``_shared.SEEDS``.
+
+    At each k, the paired 95 % interval of final loss(k) / final loss(k = 1) over the seeds: the
+    rule breaks at k when a seed diverges or the whole interval lies above 1 + ``tolerance``
+    (``lrlearn.batch.linear_scaling``, ``_shared.scaling_by_k``).
     """
-    r = _shared.linear_scaling_result(fast, progress)
-    holds = np.asarray(r.holds, bool)
-    k_max_ok = int(r.factors[holds].max()) if holds.any() else 0
-    first_bad = r.break_factor
+    results = _shared.linear_scaling_results(fast, progress)
+    r = results[0]
+    by_k = _shared.scaling_by_k(results)
+    first_bad = _shared.first_break(by_k, warmup=False)
+    ok = [row.k for row in by_k if row.status == "holds"]
+    undecided = [row.k for row in by_k if row.status == "undecided"]
     numbers: dict[str, Number] = {
         "base_batch": int(r.base_batch), "base_lr": float(r.base_lr),
+        "seeds": len(results),
         "factors_tried": len(r.factors), "largest_k_tried": int(r.factors[-1]),
-        "holds_at_every_k": bool(holds.all()),
-        "holds_at_first_doubling": bool(holds[1]) if len(holds) > 1 else True,
-        "largest_k_that_holds": k_max_ok,
-        "break_k": -1 if first_bad is None else int(first_bad),
+        "holds_at_every_k": first_bad < 0,
+        "holds_at_first_doubling": len(by_k) < 2 or by_k[1].status != "breaks",
+        "ks_shown_to_hold": len(ok),
+        "ks_undecided": len(undecided),
+        "break_k": first_bad,
         "tolerance": float(r.tolerance),
     }
-    rows = tuple({"k": int(k), "batch size": int(b), "lr": float(lr),
-                  "final loss": float(f), "rule holds": bool(h)}
-                 for k, b, lr, f, h in zip(r.factors, r.batch_sizes, r.lrs, r.final_loss, holds,
-                                           strict=True))
-    if first_bad is None:
-        finding = (f"Scaling B and lr together by k keeps the final loss no more than "
-                   f"{r.tolerance:.0%} above k = 1's for every k tried (up to {r.factors[-1]}).")
+    for row in by_k:
+        if row.ratio is not None:
+            numbers[f"k{row.k}_ratio_mean"] = row.ratio.mean
+            numbers[f"k{row.k}_ratio_low"] = row.ratio.low
+            numbers[f"k{row.k}_ratio_high"] = row.ratio.high
+    rows = tuple({"k": row.k, "batch size": row.k * int(r.base_batch),
+                  "lr": float(row.k * r.base_lr),
+                  "final loss / k = 1's, 95% CI": _ratio_text(row.ratio, row.diverged),
+                  "rule": row.status}
+                 for row in by_k)
+    if first_bad < 0:
+        finding = (f"Scaling B and lr together by k never takes the final loss measurably more "
+                   f"than {r.tolerance:.0%} above k = 1's, for every k tried (up to "
+                   f"{r.factors[-1]}), over {len(results)} seeds.")
     else:
-        i = int(np.flatnonzero(r.factors == first_bad)[0])
-        final = r.final_loss[i]
+        bad = next(row for row in by_k if row.k == first_bad)
         finding = (
-            f"From B0 = {r.base_batch}, lr0 = {r.base_lr:g}: the rule holds up to k = {k_max_ok} "
-            f"(B = {k_max_ok * r.base_batch}, lr = {k_max_ok * r.base_lr:g}) and first fails at "
-            f"k = {first_bad} (B = {first_bad * r.base_batch}, lr = {first_bad * r.base_lr:g}), "
-            + ("where the run diverges." if not np.isfinite(final) else
-               f"where the final loss is {final:.3g} against {r.final_loss[0]:.3g} at k = 1.")
+            f"From B0 = {r.base_batch}, lr0 = {r.base_lr:g}, over {len(results)} seeds: the rule "
+            + (f"is shown to hold (the whole 95% interval of the final loss within "
+               f"{r.tolerance:.0%} of k = 1's) at {_ks([k for k in ok if k > 1])}"
+               + (f", is undecided at {_ks(undecided)}" if undecided else "") + ", and "
+               if len(ok) > 1 else "")
+            + f"first breaks at k = {first_bad} (B = {first_bad * r.base_batch}, lr = "
+              f"{first_bad * r.base_lr:g}), "
+            + (f"where {bad.diverged} of {len(results)} seeds diverge." if bad.ratio is None else
+               f"where the final loss is {bad.ratio.format('.2f')} times k = 1's.")
         )
     return Measurement(numbers, finding, rows,
                        setup=(f"{r.problem}, SGD momentum {r.momentum:g}, {r.epochs:g} epochs, "
-                              f"constant rate; the rule holds at k when the final loss is at most "
-                              f"{r.tolerance:.0%} above k = 1's"),
-                       extra={"result": r})
+                              f"constant rate, seeds {', '.join(map(str, _shared.SEEDS))}; the "
+                              f"rule breaks at k when the paired 95% interval of the final-loss "
+                              f"ratio to k = 1 lies above {1 + r.tolerance:g} or a seed diverges"),
+                       extra={"result": r, "results": results, "by_k": by_k})
 
 
 def _judge_double(n: Mapping[str, Number]) -> ClaimVerdict:
@@ -169,10 +250,11 @@ register(Claim(
     source=Source.SEED,
     reference="'Batch size' guide: best practices",
     experiment=double_batch_double_lr,
-    rule=(f"At each k the rule holds if the final loss is at most "
-          f"{_shared.LINEAR_TOLERANCE:.0%} above k = 1's. Holds if it does at every k tried;"
-          " holds with caveats if it does at the first step up but fails beyond "
-          "some k; does not hold if the first step up already fails."),
+    rule=(f"Over 5 seeds, at each k the rule breaks if a seed diverges or the paired 95% "
+          f"confidence interval of final loss(k) / final loss(k = 1) lies above "
+          f"{1 + _shared.LINEAR_TOLERANCE:g}. Holds if it breaks at no k tried; holds with "
+          f"caveats if it survives the first step up but breaks beyond some k; does not hold if "
+          f"the first step up already breaks."),
     judge=_judge_double,
     group="batch size",
     needs=("lrlearn.batch",),
