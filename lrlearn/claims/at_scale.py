@@ -1,0 +1,256 @@
+"""Learning rates at scale, reproduced at laptop scale.
+
+- Zhang et al. 2024 (arXiv:2410.21676): the critical batch size grows with the amount of data
+  (a deeper target), hardly with the model size (streaming linear regression, exact expectations).
+- Merrill et al. 2025 (arXiv:2505.23971): batch-size warmup, a batch that grows during training,
+  matches a small batch in fewer steps.
+- Yang et al. 2022 (arXiv:2203.03466): under muP the best Adam learning rate transfers across width.
+- Hägele et al. 2024 (arXiv:2405.18392): a constant rate with a short cooldown (WSD) matches cosine.
+- Defazio et al. 2024 (arXiv:2405.15682): schedule-free AdamW against tuned cosine endpoints.
+
+Heavy modules (torch) are imported inside the experiments, so ``import lrlearn.claims`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
+
+__all__ = ["batch_size_warmup", "critical_batch_grows_with_data"]
+
+
+def _elasticity(x0: float, x1: float, y0: float, y1: float) -> float:
+    """d log y / d log x between two points."""
+    return float(math.log(y1 / y0) / math.log(x1 / x0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Critical batch size (Zhang et al. 2024)
+
+#: fast / full settings of the streaming-regression experiments
+STREAM_SETTINGS: dict[bool, dict[str, Any]] = {
+    True: {
+        "batch_sizes": 4 ** np.arange(7),
+        "lrs": np.geomspace(1e-3, 4.0, 10),
+        "max_steps": 14_000,
+        "dims": (32, 512),
+        "examples": 2**15,
+    },
+    False: {
+        "batch_sizes": 2 ** np.arange(13),
+        "lrs": np.geomspace(1e-3, 4.0, 14),
+        "max_steps": 20_000,
+        "dims": (32, 128, 512),
+        "examples": 2**17,
+    },
+}
+TARGETS = (0.05, 0.02, 0.01)
+DIM_TARGET = 0.02
+BASE_DIM = 128
+
+
+@lru_cache(maxsize=2)
+def _critical(fast: bool) -> tuple[Any, dict[int, Any]]:
+    from ..batch.stream import PowerLawRegression, critical_batch
+
+    s = STREAM_SETTINGS[fast]
+    common = {"batch_sizes": s["batch_sizes"], "lrs": s["lrs"], "max_steps": s["max_steps"]}
+    deep = critical_batch(PowerLawRegression(dim=BASE_DIM), targets=TARGETS, **common)
+    by_dim = {
+        d: critical_batch(PowerLawRegression(dim=d), targets=(DIM_TARGET,), **common)
+        for d in s["dims"]
+    }
+    return deep, by_dim
+
+
+def critical_batch_grows_with_data(fast: bool = True, progress: bool = False) -> Measurement:
+    """B_crit at three successively lower targets (dimension 128) and at one target for several
+    dimensions; ``data_elasticity``: d log B_crit / d log (1 / target) between the first and last
+    target; ``dim_elasticity``: d log B_crit / d log dim between the smallest and largest dim."""
+    deep, by_dim = _critical(fast)
+    bc = deep.critical_batch
+    dims = sorted(by_dim)
+    bd = np.array([by_dim[d].critical_batch[0] for d in dims])
+    grows = bool(np.all(np.isfinite(bc)) and np.all(np.diff(bc) > 0))
+    data_el = _elasticity(1 / TARGETS[0], 1 / TARGETS[-1], bc[0], bc[-1]) if grows else 0.0
+    dim_el = _elasticity(dims[0], dims[-1], bd[0], bd[-1]) if np.all(np.isfinite(bd)) else 9.0
+    numbers: dict[str, Number] = {
+        **{f"b_crit_target_{t:g}": float(b) for t, b in zip(TARGETS, bc, strict=True)},
+        **{f"b_crit_dim_{d}": float(b) for d, b in zip(dims, bd, strict=True)},
+        "grows_as_target_deepens": grows,
+        "data_elasticity": data_el,
+        "dim_elasticity": dim_el,
+    }
+    rows = tuple(
+        {
+            "batch size": int(b),
+            **{f"steps to {t:g}": float(s) for t, s in zip(deep.targets, row, strict=True)},
+        }
+        for b, row in zip(deep.batch_sizes, deep.steps, strict=True)
+    )
+    finding = (
+        f"With the learning rate tuned per batch size, B_crit is "
+        f"{', '.join(f'{b:.3g}' for b in bc)} for excess-risk targets "
+        f"{', '.join(f'{t:g}' for t in TARGETS)}: it grows as B_crit ∝ (1/target)^{data_el:.2f}. "
+        f"At target {DIM_TARGET:g}, the dimension from {dims[0]} to {dims[-1]} moves it from "
+        f"{bd[0]:.3g} to {bd[-1]:.3g} (∝ dim^{dim_el:.2f})."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            f"streaming linear regression, lambda_i = i^-1.5, lambda_i w*_i^2 = i^-1.5, label "
+            f"noise 0.5, exact expected risk of SGD; batch sizes {deep.batch_sizes.tolist()}, "
+            f"{deep.lrs.size} learning rates from {deep.lrs[0]:g} to {deep.lrs[-1]:g}, at most "
+            f"{deep.max_steps} steps"
+        ),
+        extra={"result": deep, "by_dim": by_dim},
+    )
+
+
+def _judge_critical(n: Mapping[str, Number]) -> ClaimVerdict:
+    data = bool(n["grows_as_target_deepens"]) and n["data_elasticity"] > 0.2
+    model = n["dim_elasticity"] < 0.5 * n["data_elasticity"]
+    return (ClaimVerdict.FAILS, ClaimVerdict.CAVEATS, ClaimVerdict.HOLDS)[data + model]
+
+
+register(
+    Claim(
+        key="zhang-2024-critical-batch",
+        statement=(
+            "The critical batch size grows with the amount of data (a lower loss target), "
+            "and hardly with the model size at a fixed target."
+        ),
+        source=Source.PAPER,
+        reference="Zhang, Chen, Kakade, Wu, Ba, Foster, Zhou and others 2024, 'How Does Critical "
+        "Batch Size Scale in Pre-training?', arXiv:2410.21676",
+        experiment=critical_batch_grows_with_data,
+        rule=(
+            "Two checks: B_crit (fit S = S_min (1 + B_crit / B) to the tuned steps) rises at each "
+            "of three successively lower targets, with a log-log slope against 1/target above 0.2; "
+            "and its log-log slope against the dimension, at a fixed target, is less than half "
+            "the slope against 1/target. Holds if both pass, holds with caveats if one does."
+        ),
+        judge=_judge_critical,
+        group="paper",
+        needs=("lrlearn.batch",),
+        published=(
+            (
+                "paper's setting",
+                "autoregressive language models of 85M to 1.2B parameters on C4, "
+                "critical batch size measured at a target loss; theory for linear "
+                "regression with power-law spectra",
+            ),
+            (
+                "paper's finding",
+                "the critical batch size scales primarily with data size, not model "
+                "size; in the theory it grows with the data and is independent of the "
+                "model size once the model is large enough",
+            ),
+        ),
+    )
+)
+
+# ---------------------------------------------------------------------------------------------
+# Batch-size warmup (Merrill et al. 2025)
+
+
+@lru_cache(maxsize=2)
+def _ramp(fast: bool) -> Any:
+    from ..batch.stream import PowerLawRegression, batch_ramp
+
+    s = STREAM_SETTINGS[fast]
+    return batch_ramp(PowerLawRegression(dim=BASE_DIM), examples=s["examples"], lrs=s["lrs"])
+
+
+def batch_size_warmup(fast: bool = True, progress: bool = False) -> Measurement:
+    """A batch doubled from 8 to 256 against fixed 8 and 256, an equal budget of examples, each at
+    its best constant rate. ``steps_saved``: 1 - ramp steps / small-batch steps."""
+    r = _ramp(fast)
+    small, large, ramp = r.risk
+    numbers: dict[str, Number] = {
+        "risk_small": float(small),
+        "risk_large": float(large),
+        "risk_ramp": float(ramp),
+        "steps_small": int(r.steps[0]),
+        "steps_large": int(r.steps[1]),
+        "steps_ramp": int(r.steps[2]),
+        "steps_saved": float(1 - r.steps[2] / r.steps[0]),
+        "ramp_over_small": float(ramp / small),
+        "ramp_over_large": float(ramp / large),
+    }
+    rows = tuple(
+        {"run": lab, "steps": int(s), "final risk": float(k), "best lr": float(lr)}
+        for lab, s, k, lr in zip(r.labels, r.steps, r.risk, r.best_lr, strict=True)
+    )
+    finding = (
+        f"At {r.examples} examples, the ramp takes {r.steps[2]} steps against {r.steps[0]} for the "
+        f"fixed small batch ({100 * numbers['steps_saved']:.0f}% fewer) and ends at "
+        f"{ramp / small:.2g} times its risk; the fixed large batch ({r.steps[1]} steps) ends at "
+        f"{large / small:.2g} times the small batch's risk."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            "the streaming regression of the critical-batch claim (dimension "
+            f"{BASE_DIM}), a constant rate tuned per run, batch doubled at equal "
+            "shares of the examples"
+        ),
+        extra={"result": r},
+    )
+
+
+def _judge_ramp(n: Mapping[str, Number]) -> ClaimVerdict:
+    fewer = n["steps_saved"] >= 0.4
+    as_good = n["ramp_over_small"] <= 1.1
+    beats_large = n["ramp_over_large"] < 1.0
+    if fewer and as_good and beats_large:
+        return ClaimVerdict.HOLDS
+    return ClaimVerdict.CAVEATS if fewer and beats_large else ClaimVerdict.FAILS
+
+
+register(
+    Claim(
+        key="merrill-2025-batch-warmup",
+        statement=(
+            "Batch-size warmup (start small, grow the batch as training goes on) reaches the "
+            "loss of a small batch in far fewer steps, at the same number of examples."
+        ),
+        source=Source.PAPER,
+        reference="Merrill, Arora, Groeneveld, Hajishirzi 2025, 'Critical Batch Size Revisited: A "
+        "Simple Empirical Approach to Large-Batch Language Model Training', "
+        "arXiv:2505.23971",
+        experiment=batch_size_warmup,
+        rule=(
+            "Holds if the ramp takes at least 40% fewer steps than the fixed small batch, ends "
+            "within 10% of its risk (or below), and below the fixed large batch's risk; with "
+            "caveats if it saves the steps and beats the large batch but ends more than 10% above "
+            "the small batch; otherwise does not hold."
+        ),
+        judge=_judge_ramp,
+        group="paper",
+        needs=("lrlearn.batch",),
+        published=(
+            (
+                "paper's setting",
+                "OLMo 1B and 7B language models; the critical batch size measured "
+                "by branching runs at larger batches from checkpoints",
+            ),
+            (
+                "paper's finding",
+                "the critical batch size starts near zero, grows quickly and then "
+                "plateaus; batch-size warmup trains to slightly better loss than the "
+                "original run with 43% fewer gradient steps",
+            ),
+        ),
+    )
+)
