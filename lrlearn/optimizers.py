@@ -10,7 +10,7 @@ References: the pseudo-code in the documentation of ``torch.optim`` (PyTorch 2.x
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,7 +41,10 @@ class Optimizer:
     lr: float = 1e-3
 
     def __post_init__(self) -> None:
-        _checks.positive("lr", self.lr)
+        object.__setattr__(self, "lr", _checks.positive("lr", self.lr))
+        for f in fields(self):
+            if f.type in ("bool", bool):
+                _checks.flag(f.name, getattr(self, f.name))
         self._check()
 
     def _check(self) -> None:
@@ -54,7 +57,17 @@ class Optimizer:
     def step(
         self, params: np.ndarray, grad: np.ndarray, state: State, lr: float | np.ndarray | None = None
     ) -> tuple[np.ndarray, State]:
-        """One update. ``lr`` overrides ``self.lr`` (for schedules and sweeps)."""
+        """One update. ``lr`` overrides ``self.lr`` (for schedules and sweeps): a finite rate
+        >= 0, or one per run (shape ``params.shape[:-1]``)."""
+        params, grad = _step_arrays(params, grad, state)
+        if lr is not None:
+            lr = _step_lr(lr, params)
+        return self._update(params, grad, state, lr)
+
+    def _update(
+        self, params: np.ndarray, grad: np.ndarray, state: State, lr: float | np.ndarray | None
+    ) -> tuple[np.ndarray, State]:
+        """The update rule on checked arguments (subclasses)."""
         raise NotImplementedError
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -68,6 +81,29 @@ class Optimizer:
         }
         args = ", ".join(f"{k}={v}" for k, v in changed.items())
         return f"{type(self).__name__}({args})" if args else type(self).__name__
+
+
+def _step_arrays(params: Any, grad: Any, state: Any) -> tuple[np.ndarray, np.ndarray]:
+    p = _checks.array("params", params, min_size=0, finite=False)
+    g = _checks.array("grad", grad, min_size=0, finite=False)
+    if g.shape != p.shape:
+        raise ValueError(f"grad must have the shape of params {p.shape}, got shape {g.shape}")
+    if not isinstance(state, dict) or "step" not in state:
+        raise TypeError(f"state must be the dict made by opt.init(params), got {state!r}")
+    return p, g
+
+
+def _step_lr(lr: Any, params: np.ndarray) -> float | np.ndarray:
+    if isinstance(lr, float | int | np.floating | np.integer) and not isinstance(lr, bool):
+        value = _checks.non_negative("lr", lr)
+        return value
+    arr = _checks.array("lr", lr, min_size=0, non_negative=True)
+    if arr.ndim and arr.shape not in (params.shape[:-1], params.shape):
+        raise ValueError(
+            f"lr must be a number or one rate per run, shape {params.shape[:-1]}, "
+            f"got shape {arr.shape}"
+        )
+    return arr
 
 
 def _momentum_like(name: str, value: float) -> None:
@@ -103,7 +139,7 @@ class SGD(Optimizer):
     def init(self, params):
         return {"step": 0, "momentum_buffer": None}
 
-    def step(self, params, grad, state, lr=None):
+    def _update(self, params, grad, state, lr=None):
         lr = _lr_array(self.lr if lr is None else lr, params)
         g = -grad if self.maximize else grad
         if self.weight_decay:
@@ -142,7 +178,7 @@ class Adagrad(Optimizer):
     def init(self, params):
         return {"step": 0, "sum": np.full(np.shape(params), self.initial_accumulator_value)}
 
-    def step(self, params, grad, state, lr=None):
+    def _update(self, params, grad, state, lr=None):
         lr = _lr_array(self.lr if lr is None else lr, params)
         t = state["step"] + 1
         g = -grad if self.maximize else grad
@@ -185,7 +221,7 @@ class RMSprop(Optimizer):
             "momentum_buffer": zeros.copy() if self.momentum > 0 else None,
         }
 
-    def step(self, params, grad, state, lr=None):
+    def _update(self, params, grad, state, lr=None):
         lr = _lr_array(self.lr if lr is None else lr, params)
         g = -grad if self.maximize else grad
         if self.weight_decay:
@@ -228,7 +264,8 @@ class Adam(Optimizer):
     def _check(self) -> None:
         if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
-        object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+        betas = tuple(_checks.real(f"betas[{i}]", b) for i, b in enumerate(self.betas))
+        object.__setattr__(self, "betas", betas)
         _momentum_like("betas[0]", self.betas[0])
         _momentum_like("betas[1]", self.betas[1])
         _checks.non_negative("eps", self.eps)
@@ -245,7 +282,7 @@ class Adam(Optimizer):
         """Coupled L2: Adam adds weight_decay * p to the gradient."""
         return params, self.weight_decay
 
-    def step(self, params, grad, state, lr=None):
+    def _update(self, params, grad, state, lr=None):
         lr = _lr_array(self.lr if lr is None else lr, params)
         t = state["step"] + 1
         b1, b2 = self.betas
@@ -299,7 +336,8 @@ def make_optimizer(optimizer: str | Optimizer, lr: float | None = None, **option
     if isinstance(optimizer, Optimizer):
         if options:
             raise TypeError(f"options {sorted(options)} given with an optimizer instance")
-        return optimizer
+        # a rate given beside an instance is the rate the caller wants: a copy with it
+        return optimizer if lr is None else replace(optimizer, lr=lr)
     key = _checks.choice("optimizer", optimizer, OPTIMIZER_NAMES)
     cls, preset = _REGISTRY[key]
     kwargs = {**preset, **options}

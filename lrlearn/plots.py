@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _checks
+from .landscapes import Landscape
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .landscapes import Landscape
     from .simulate import SweepResult, Trajectory
 
 __all__ = ["loss_gap", "new_axes", "plot_landscape", "plot_losses", "plot_path", "plot_sweep"]
@@ -25,7 +27,13 @@ def new_axes(
     figure is made through ``matplotlib.pyplot``, so a notebook shows it without being asked;
     otherwise it is a plain ``Figure`` that nothing keeps alive."""
     if ax is not None:
-        return ax
+        from matplotlib.axes import Axes
+
+        return _checks.instance("ax", ax, Axes, "a matplotlib Axes or None")
+    pyplot = _checks.flag("pyplot", pyplot)
+    if not isinstance(figsize, Sequence) or isinstance(figsize, str) or len(figsize) != 2:
+        raise TypeError(f"figsize must be a pair (width, height) in inches, got {figsize!r}")
+    figsize = tuple(_checks.in_range("figsize", v, 0.0, 100.0, low_open=True) for v in figsize)
     if pyplot:
         import matplotlib.pyplot as plt
 
@@ -37,17 +45,43 @@ def new_axes(
 
 def loss_gap(losses: np.ndarray, min_value: float) -> np.ndarray:
     """``losses - min_value`` floored at a small positive number, ready for a log axis."""
-    gap = np.asarray(losses, dtype=float) - min_value
+    min_value = _checks.real("min_value", min_value)
+    with np.errstate(all="ignore"):
+        gap = _checks.array("losses", losses, min_size=0, finite=False) - min_value
     positive = gap[gap > 0]
     top = float(positive.max()) if positive.size else 1.0
     floor = max(float(positive.min()) if positive.size else top, top * 1e-30, 1e-300)
     return np.maximum(gap, floor)
 
 
+def _log_limits(ax: Axes, axis: str, values: Any) -> None:
+    """Fixed limits for a log axis, padded by a twentieth of a decade range but kept inside
+    [1e-307, 1e307]: matplotlib's own margins overflow (RuntimeWarning) near 1e308."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    pad = max(0.05 * (hi - lo), 0.1)
+    limits = 10 ** max(lo - pad, -307.0), 10 ** min(hi + pad, 307.0)
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(*limits)
+
+
 def _runs(runs: Trajectory | Sequence[Trajectory]) -> list[Trajectory]:
     from .simulate import Trajectory
 
-    return [runs] if isinstance(runs, Trajectory) else list(runs)
+    out = [runs] if isinstance(runs, Trajectory) else runs
+    if not isinstance(out, Sequence) or not out or not all(isinstance(r, Trajectory) for r in out):
+        raise TypeError(f"runs must be a Trajectory or a non-empty list of them, got {runs!r}")
+    return list(out)
+
+
+def _labels(labels: Any, runs: list[Trajectory]) -> list[str]:
+    if labels is None:
+        return [_label(r) for r in runs]
+    if isinstance(labels, str) or not isinstance(labels, Sequence) or len(labels) != len(runs):
+        raise ValueError(f"labels must be one string per run ({len(runs)}), got {labels!r}")
+    return [str(label) for label in labels]
 
 
 def _label(run: Trajectory) -> str:
@@ -65,12 +99,15 @@ def plot_losses(
     log: bool = True,
 ) -> Axes:
     """Loss minus the landscape's minimum against step, one line per run; ``x`` marks divergence."""
-    ax = new_axes(ax)
+    log = _checks.flag("log", log)
     runs = _runs(runs)
-    labels = labels or [_label(r) for r in runs]
+    labels = _labels(labels, runs)
+    ax = new_axes(ax)
+    shown = []
     for run, label in zip(runs, labels, strict=True):
         f_star = run.landscape.min_value
         y = loss_gap(run.losses, f_star) if log else run.losses - f_star
+        shown.append(y)
         (line,) = ax.plot(np.arange(len(y)), y, label=label)
         if run.diverged:
             ax.plot(len(y) - 1, y[-1], "x", color=line.get_color(), ms=10, mew=2)
@@ -80,6 +117,7 @@ def plot_losses(
                 color=line.get_color(),
             )
     if log:
+        _log_limits(ax, "y", np.concatenate(shown))
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss − minimum" if log else "loss")
@@ -90,6 +128,9 @@ def plot_losses(
 def plot_landscape(landscape: Landscape, ax: Axes | None = None, *, levels: int = 30,
                    resolution: int = 200) -> Axes:
     """The loss as a curve (1-D) or as filled log-spaced contours (2-D), minima starred."""
+    _checks.instance("landscape", landscape, Landscape, "an lrlearn Landscape")
+    levels = _checks.integer("levels", levels, minimum=2, maximum=500)
+    resolution = _checks.integer("resolution", resolution, minimum=2, maximum=2000)
     ax = new_axes(ax)
     if landscape.dim == 1:
         (lo, hi), = landscape.bounds
@@ -127,12 +168,13 @@ def plot_path(
 ) -> Axes:
     """The iterates over the landscape: dots on the curve (1-D) or a path over contours (2-D).
     Points outside the plotting window are clipped to its edge so the window never blows up."""
-    ax = new_axes(ax)
+    landscape = _checks.flag("landscape", landscape)
     runs = _runs(runs)
+    labels = _labels(labels, runs)
+    ax = new_axes(ax)
     scape = runs[0].landscape
     if landscape:
         plot_landscape(scape, ax)
-    labels = labels or [_label(r) for r in runs]
     bounds = np.array(scape.bounds)
     for run, label in zip(runs, labels, strict=True):
         p = np.clip(run.positions, bounds[:, 0], bounds[:, 1])
@@ -154,7 +196,10 @@ def plot_sweep(result: SweepResult, ax: Axes | None = None, *, show_critical: bo
     critical rate 2/L is drawn as a dashed line."""
     from .landscapes import Quadratic
     from .optimizers import SGD
+    from .simulate import SweepResult
 
+    _checks.instance("result", result, SweepResult, "a SweepResult from lrlearn.sweep")
+    show_critical = _checks.flag("show_critical", show_critical)
     ax = new_axes(ax)
     ok = ~result.diverged
     gap = loss_gap(result.final_losses, result.landscape.min_value)
@@ -169,6 +214,8 @@ def plot_sweep(result: SweepResult, ax: Axes | None = None, *, show_critical: bo
             and type(result.optimizer) is SGD and not result.optimizer.momentum):
         crit = 2.0 / result.landscape.lipschitz
         ax.axvline(crit, ls="--", color="0.4", label=f"2/L = {crit:.3g}")
+    _log_limits(ax, "x", result.lrs)  # before the log scale, whose autoscale would overflow
+    _log_limits(ax, "y", gap)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("learning rate")

@@ -27,6 +27,9 @@ __all__ = ["SweepResult", "Trajectory", "simulate", "sweep"]
 
 Schedule = Callable[[Any], Any]
 DEFAULT_DIVERGENCE_FACTOR = 1e6
+#: the longest run (steps), and the most loss values one sweep may hold (runs x steps)
+MAX_STEPS = 10**6
+MAX_SWEEP_VALUES = 2 * 10**7
 
 
 @dataclass(frozen=True)
@@ -125,19 +128,29 @@ class SweepResult:
 
 def _start_points(landscape: Landscape, x0: Any) -> np.ndarray:
     if not isinstance(landscape, Landscape):
-        raise TypeError(f"landscape must be an lrlearn Landscape, got {type(landscape).__name__}")
+        raise TypeError(
+            f"landscape must be an lrlearn Landscape, got {landscape!r} ({type(landscape).__name__})"
+        )
+    if x0 is None or isinstance(x0, str | bytes | dict):
+        raise TypeError(f"x0 must be a point of {landscape.dim} numbers, got {x0!r}")
     try:
         x = np.asarray(x0, dtype=float)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"x0 must be a point of {landscape.dim} numbers, got {x0!r}") from exc
     if landscape.dim == 1 and x.ndim == 0:
         x = x[None]
     if x.shape != (landscape.dim,):
         raise ValueError(
-            f"x0 must have shape ({landscape.dim},) for {landscape!r}, got shape {x.shape}"
+            f"x0 must have shape ({landscape.dim},) for {landscape!r}, got {x0!r} (shape {x.shape})"
         )
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x0!r}")
+    f, g = landscape.value_and_grad(x)
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        raise ValueError(
+            f"x0 must be a start where the loss and its gradient are finite, got x0={x0!r} with "
+            f"loss {float(f):g}: start closer to the landscape's window {landscape.bounds}"
+        )
     return x
 
 
@@ -145,21 +158,39 @@ def _schedule_values(schedule: Schedule, steps: int) -> np.ndarray:
     try:
         values = np.asarray(schedule(np.arange(steps)), dtype=float)
     except Exception:  # a schedule that only takes ints: evaluate step by step
-        values = np.array([float(schedule(t)) for t in range(steps)])
+        try:
+            values = np.array([float(schedule(t)) for t in range(steps)])
+        except Exception as exc:
+            raise TypeError(
+                f"schedule must be a function step -> learning rate, got {schedule!r}: calling it "
+                f"failed with {type(exc).__name__}: {exc}"
+            ) from exc
+    if values.shape not in ((), (steps,)):
+        raise ValueError(
+            f"schedule must give one learning rate per step, got {schedule!r} returning shape "
+            f"{values.shape} for {steps} steps"
+        )
     values = np.broadcast_to(values, (steps,)).astype(float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         t = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"schedule must give finite learning rates >= 0, got {values[t]!r} at step {t}")
+        raise ValueError(
+            f"schedule must give finite learning rates >= 0, got {values[t]!r} at step {t}"
+        )
     return values
 
 
 def _learning_rates(lr: float | Schedule | None, schedule: Schedule | None, steps: int) -> np.ndarray:
     if schedule is not None and lr is not None:
-        raise TypeError("give the learning rate either as lr or as schedule, not both")
+        raise TypeError(
+            f"give the learning rate either as lr or as schedule, not both: got lr={lr!r}, "
+            f"schedule={schedule!r}"
+        )
+    if schedule is not None:
+        _checks.function("schedule", schedule)
     source = schedule if schedule is not None else lr
     if source is None:
-        raise TypeError("simulate needs a learning rate: lr=<number> or a schedule")
+        raise TypeError("simulate needs a learning rate: lr=<number> or a schedule, got lr=None")
     if callable(source):
         return _schedule_values(source, steps)
     return np.full(steps, _checks.positive("lr", source))
@@ -184,6 +215,9 @@ def _run(
     constant = lrs.ndim == 2
     x = x0.copy()
     state = optimizer.init(x)
+    # arguments are checked once here: the library's own rules skip step()'s per-call checks
+    native = type(optimizer).step is Optimizer.step
+    update = optimizer._update if native else optimizer.step
     with np.errstate(all="ignore"):
         f, g = landscape.value_and_grad(x)
         for t in range(steps):
@@ -191,7 +225,7 @@ def _run(
             if record_positions:
                 positions[t] = x
                 grad_norms[t] = np.sqrt((g * g) @ np.ones(landscape.dim))
-            x, state = optimizer.step(x, g, state, lrs if constant else float(lrs[t]))
+            x, state = update(x, g, state, lrs if constant else float(lrs[t]))
             f, g = landscape.value_and_grad(x)
         losses[steps] = f
         if record_positions:
@@ -235,7 +269,7 @@ def simulate(
     >>> simulate(f, 0.0, lr=0.1, steps=100).final_loss       # 4 * 0.8^200
     1.66...e-19
     """
-    steps = _checks.integer("steps", steps, minimum=0)
+    steps = _checks.integer("steps", steps, minimum=0, maximum=MAX_STEPS)
     x = _start_points(landscape, x0)
     lrs = _learning_rates(lr, schedule, steps)
     opt = make_optimizer(optimizer, float(lrs[0]) if steps and lrs[0] > 0 else None,
@@ -274,9 +308,14 @@ def sweep(
     Returns losses of shape ``(len(lrs), steps + 1)``, the final losses, a diverged mask and the
     best learning rate (lowest final loss among runs that did not diverge).
     """
-    steps = _checks.integer("steps", steps, minimum=0)
+    steps = _checks.integer("steps", steps, minimum=0, maximum=MAX_STEPS)
     x = _start_points(landscape, x0)
     rates = _checks.positive_array("lrs", lrs)
+    if rates.size * (steps + 1) > MAX_SWEEP_VALUES:
+        raise ValueError(
+            f"steps x len(lrs) must be at most {MAX_SWEEP_VALUES:.0e} loss values, got steps={steps}"
+            f" with {rates.size} learning rates"
+        )
     opt = make_optimizer(optimizer, float(rates[0]), **optimizer_options)
     factor = _checks.in_range("divergence_factor", divergence_factor, 1.0, np.inf, low_open=True,
                               high_open=True)
