@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+INT64_MAX = 2**63 - 1
+
 
 def real(name: str, value: Any) -> float:
     """A finite real number (bool refused)."""
@@ -65,6 +67,8 @@ def integer(name: str, value: Any, minimum: int | None = None, maximum: int | No
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
+    if maximum is None and abs(value) > INT64_MAX:
+        maximum = INT64_MAX  # beyond this numpy and float conversions overflow
     if minimum is not None and value < minimum:
         bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
         raise ValueError(f"{name} must be {bound}, got {value!r}")

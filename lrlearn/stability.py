@@ -49,13 +49,15 @@ def critical_lr(landscape: Quadratic | float | Any) -> float:
 def optimal_lr(landscape: Quadratic | Any) -> float:
     """2 / (L + mu): the fixed learning rate with the fastest worst-case contraction."""
     lam = _curvatures(landscape)
-    return 2.0 / float(lam.max() + lam.min())
+    big = float(lam.max())
+    return 2.0 / big / (1.0 + float(lam.min()) / big)  # 2 / (L + mu) without overflow near 1e308
 
 
 def contraction_factors(lr: float, landscape: Quadratic | Any) -> np.ndarray:
     """|1 - lr * lambda_i| for each curvature: the per-step error factor along each eigen-direction."""
     lr = _checks.positive("lr", lr)
-    return np.abs(1.0 - lr * _curvatures(landscape))
+    with np.errstate(over="ignore"):
+        return np.abs(1.0 - lr * _curvatures(landscape))
 
 
 def convergence_rate(lr: float, landscape: Quadratic | Any) -> float:
@@ -186,7 +188,7 @@ def classify_losses(
     - otherwise oscillating (bouncing but still falling) or too slow (falling steadily but far
       from its floor).
     """
-    y = np.asarray(losses, dtype=float)
+    y = _checks.array("losses", losses, min_size=0, finite=False)
     if y.ndim != 1 or y.size < 2:
         raise ValueError(f"losses must be a 1-D curve of at least 2 values, got shape {y.shape}")
     target = _target(target)
@@ -238,7 +240,9 @@ def classify(run: Trajectory, *, target: float = DEFAULT_TARGET) -> Verdict:
     overshoots iff ``lr * lambda_i > 1``, cycles iff ``lr * lambda_i = 2``, grows iff above.
     """
     if not isinstance(run, Trajectory):
-        raise TypeError(f"run must be a Trajectory from lrlearn.simulate, got {type(run).__name__}")
+        raise TypeError(
+            f"run must be a Trajectory from lrlearn.simulate, got {run!r} ({type(run).__name__})"
+        )
     target = _target(target)
     if run.diverged or run.steps_run < 1 or not np.isfinite(run.final_loss):
         return Verdict.DIVERGES if run.diverged else Verdict.TOO_SLOW

@@ -24,6 +24,12 @@ Where PyTorch surprises, and what lrlearn does:
   ``ValueError`` beyond.
 - ``SequentialLR`` restarts each scheduler from its own step 0 at its milestone, from the
   optimizer's initial lr (not from where the previous one ended): so does ``sequential_lr``.
+- ``OneCycleLR`` and ``CyclicLR`` take any momenta; ``one_cycle_lr`` and ``cyclic_lr`` refuse
+  ``base_momentum`` or ``max_momentum`` outside [0, 1] when they are built. A momentum (or
+  Adam's beta1) of 1 or more never forgets a gradient and diverges, and a negative one is not
+  momentum, so such a value is a mistake to catch early; ``torch.optim.SGD`` itself refuses a
+  negative momentum. ``one_cycle_lr`` also refuses a ``pct_start`` that leaves its last phase
+  no step (PyTorch divides by zero when it reaches it), at construction.
 - PyTorch updates most rates recursively (``lr_t = f(lr_{t-1})``); lrlearn uses the closed
   forms, equal to float rounding (1e-9 relative in the tests; PyTorch can leave ~1e-17 where the
   exact value is 0).

@@ -12,12 +12,15 @@ __all__ = ["cosine", "warmup", "warmup_cosine"]
 def cosine(base_lr: float, total_steps: int, final_lr: float = 0.0) -> Schedule:
     """Cosine decay from ``base_lr`` to ``final_lr`` at ``total_steps``, then held there:
     ``cosine_annealing_lr(base_lr, T_max=total_steps, eta_min=final_lr, periodic=False)``."""
+    total_steps = _checks.integer("total_steps", total_steps, minimum=1)
+    final_lr = _checks.non_negative("final_lr", final_lr)
     return cosine_annealing_lr(base_lr, T_max=total_steps, eta_min=final_lr, periodic=False)
 
 
 def warmup(base_lr: float, warmup_steps: int, start_factor: float = 0.01) -> Schedule:
     """Linear warmup from ``start_factor * base_lr`` to ``base_lr`` over ``warmup_steps``, then
     constant: ``linear_lr(base_lr, start_factor, 1.0, total_iters=warmup_steps)``."""
+    warmup_steps = _checks.integer("warmup_steps", warmup_steps, minimum=1)
     return linear_lr(base_lr, start_factor=start_factor, end_factor=1.0, total_iters=warmup_steps)
 
 

@@ -70,9 +70,14 @@ class Schedule:
         momentum: Schedule | None = None,
         what: str = "learning rate",
     ) -> None:
-        self._fn = fn
-        self.name = name
-        self.base_lr = float(base_lr)
+        self._fn = _checks.function("fn", fn)
+        self.name = _checks.string("name", name)
+        self.base_lr = _checks.non_negative("base_lr", base_lr)
+        if last_step is not None:
+            last_step = _checks.integer("last_step", last_step, minimum=0)
+        if momentum is not None:
+            _checks.instance("momentum", momentum, Schedule, "a Schedule or None")
+        what = _checks.string("what", what)
         self.params = dict(params or {})
         self.last_step = last_step
         self.momentum = momentum
@@ -117,6 +122,10 @@ def sequential_lr(schedules: Sequence[Schedule], milestones: Sequence[int]) -> S
     With milestones ``m_1 < ... < m_k`` and ``i = #{j : m_j <= t}``, ``lr(t) = s_i(t - m_i)``
     (``m_0 = 0``): each schedule restarts from its own step 0 at its milestone.
     """
+    if isinstance(schedules, Schedule | str) or not isinstance(schedules, Sequence):
+        raise TypeError(f"schedules must be a list of Schedules, got {schedules!r}")
+    if isinstance(milestones, str) or not isinstance(milestones, Sequence | np.ndarray):
+        raise TypeError(f"milestones must be a list of steps, got {milestones!r}")
     schedules = list(schedules)
     if not schedules:
         raise ValueError("schedules must hold at least one schedule, got an empty list")

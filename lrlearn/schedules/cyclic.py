@@ -48,6 +48,10 @@ def one_cycle_lr(
     steps raise ``ValueError``.
     """
     max_lr = _checks.positive("max_lr", max_lr)
+    if epochs is not None:
+        epochs = _checks.integer("epochs", epochs, minimum=1)
+    if steps_per_epoch is not None:
+        steps_per_epoch = _checks.integer("steps_per_epoch", steps_per_epoch, minimum=1)
     if total_steps is not None:
         total_steps = _checks.integer("total_steps", total_steps, minimum=1)
     elif epochs is not None and steps_per_epoch is not None:
@@ -61,6 +65,8 @@ def one_cycle_lr(
         )
     pct_start = _checks.in_range("pct_start", pct_start, 0.0, 1.0)
     anneal_strategy = _checks.choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
+    cycle_momentum = _checks.flag("cycle_momentum", cycle_momentum)
+    three_phase = _checks.flag("three_phase", three_phase)
     base_momentum = _checks.in_range("base_momentum", base_momentum, 0.0, 1.0)
     max_momentum = _checks.in_range("max_momentum", max_momentum, 0.0, 1.0)
     div_factor = _checks.positive("div_factor", div_factor)
@@ -77,6 +83,11 @@ def one_cycle_lr(
         ]
     else:
         phases = [(up, "initial", "max", "max", "base"), (total_steps - 1, "max", "min", "base", "max")]
+    if phases[-1][0] == phases[-2][0]:  # checked here, not first at step total_steps
+        raise ValueError(
+            f"pct_start must leave the last phase at least one step, got pct_start={pct_start} "
+            f"with total_steps={total_steps} (PyTorch divides by zero at step {total_steps})"
+        )
     params = {"max_lr": max_lr, "total_steps": total_steps, "pct_start": pct_start,
               "anneal_strategy": anneal_strategy, "div_factor": div_factor,
               "final_div_factor": final_div_factor, "three_phase": three_phase}
@@ -149,8 +160,10 @@ def cyclic_lr(
     down = up if step_size_down is None else float(
         _checks.integer("step_size_down", step_size_down, minimum=0))
     gamma = _checks.positive("gamma", gamma)
+    cycle_momentum = _checks.flag("cycle_momentum", cycle_momentum)
     base_momentum = _checks.in_range("base_momentum", base_momentum, 0.0, 1.0)
     max_momentum = _checks.in_range("max_momentum", max_momentum, 0.0, 1.0)
+    scale_mode = _checks.choice("scale_mode", scale_mode, ("cycle", "iterations"))
     if scale_fn is None:
         mode = _checks.choice("mode", mode, ("triangular", "triangular2", "exp_range"))
         scale_mode = "iterations" if mode == "exp_range" else "cycle"

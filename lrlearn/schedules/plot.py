@@ -13,6 +13,9 @@ from .base import Schedule, as_steps
 
 __all__ = ["plot_schedules"]
 
+#: the most steps one figure draws
+MAX_STEPS = 10**6
+
 
 def plot_schedules(
     schedules: Schedule | Mapping[str, Schedule],
@@ -27,6 +30,8 @@ def plot_schedules(
     ``steps`` is a count (steps ``0 .. steps - 1``) or an array of steps; a schedule that ends
     earlier (``one_cycle_lr``) is drawn up to its last step. ``log`` uses a log y-axis; ``momentum`` plots the ``.momentum`` companions instead. Returns the Axes.
     """
+    log = _checks.flag("log", log)
+    momentum = _checks.flag("momentum", momentum)
     if isinstance(schedules, Schedule):
         schedules = {repr(schedules): schedules}
     if not isinstance(schedules, Mapping) or not schedules:
@@ -34,9 +39,13 @@ def plot_schedules(
             f"schedules must be a Schedule or a non-empty dict of label -> Schedule, got {schedules!r}"
         )
     if isinstance(steps, int | np.integer) and not isinstance(steps, bool):
-        t = np.arange(_checks.integer("steps", steps, minimum=1))
+        t = np.arange(_checks.integer("steps", steps, minimum=1, maximum=MAX_STEPS))
     else:
-        t, _ = as_steps(steps)
+        if steps is None or isinstance(steps, bool | str | float):
+            raise TypeError(f"steps must be a step count or an array of steps, got {steps!r}")
+        t, _ = as_steps(steps, name="steps")
+        if t.size > MAX_STEPS:
+            raise ValueError(f"steps must hold at most {MAX_STEPS} steps, got {t.size}")
         t = np.atleast_1d(t)
         if t.size == 0:
             raise ValueError("steps must hold at least one step, got an empty array")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .. import _checks
 from .base import Schedule
 
 __all__ = ["to_torch"]
@@ -61,7 +62,10 @@ def to_torch(schedule: Schedule, optimizer: Any, cycle_momentum: bool | None = N
     import torch
 
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {optimizer!r} ({type(optimizer).__name__})"
+        )
+    cycle_momentum = _checks.optional_flag("cycle_momentum", cycle_momentum)
     has_momentum = "momentum" in optimizer.defaults or "betas" in optimizer.defaults
     if cycle_momentum is None:
         cycle_momentum = schedule.momentum is not None and has_momentum
