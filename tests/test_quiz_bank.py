@@ -288,3 +288,84 @@ def test_select_filters_and_errors():
 
     with pytest.raises(EmptySelectionError, match="no question matches level=basic, topic=edge"):
         BANK.select(level="basic", topic="edge-of-stability", kind="curve")
+
+
+# --- fairness: the bank's wording must not give the answer away -----------------------------
+#
+# Rules (each stated as the number it checks):
+# - the right option is the (strictly) longest option in at most a third of the choice questions;
+# - the median of len(right option) / len(longest wrong option) is at most 1.3, and no right option
+#   is more than twice as long as every wrong option of its question;
+# - in the files, no position holds the right option more than 1.25 times as often as chance
+#   predicts (sum of 1/n over the questions with more than that many options), nor less than 0.75;
+# - absolute words (always, never, only, all, none, every, cannot, must, no, ...) appear in wrong
+#   options at most 1.5 times as often (per option) as in right options, plus 5 points;
+# - answering always the first option, always the longest or always the shortest scores at most
+#   chance (the mean of 1/n) plus 10 points on the choice questions.
+
+CHOICE = [q for q in BANK if q.kind == "choice"]
+ABSOLUTE = re.compile(r"\b(always|never|only|all|none|every|cannot|can't|must|no|nothing|"
+                      r"impossible|entirely|completely|guaranteed?)\b", re.IGNORECASE)
+
+
+def _wrong(q):
+    return [c for i, c in enumerate(q.choices) if i != q.answer]
+
+
+def _chance(questions):
+    return sum(1 / len(q.choices) for q in questions) / len(questions)
+
+
+def test_right_option_is_not_usually_the_longest():
+    longest = [q.id for q in CHOICE if len(q.choices[q.answer]) > max(map(len, _wrong(q)))]
+    assert len(longest) <= len(CHOICE) / 3, (len(longest), len(CHOICE), longest)
+
+
+def test_right_option_is_not_much_longer_than_the_wrong_ones():
+    ratios = {q.id: len(q.choices[q.answer]) / max(map(len, _wrong(q))) for q in CHOICE}
+    assert float(np.median(list(ratios.values()))) <= 1.3
+    assert [qid for qid, r in ratios.items() if r > 2.0] == []
+
+
+def test_no_position_is_favoured_in_the_files():
+    counts = Counter(q.answer for q in CHOICE)
+    for pos in range(max(len(q.choices) for q in CHOICE)):
+        expected = sum(1 / len(q.choices) for q in CHOICE if len(q.choices) > pos)
+        assert 0.75 * expected <= counts[pos] <= 1.25 * expected, (pos, counts[pos], expected)
+
+
+def test_absolute_words_do_not_mark_the_wrong_options():
+    right = [q.choices[q.answer] for q in CHOICE]
+    wrong = [c for q in CHOICE for c in _wrong(q)]
+    rate_right = sum(bool(ABSOLUTE.search(c)) for c in right) / len(right)
+    rate_wrong = sum(bool(ABSOLUTE.search(c)) for c in wrong) / len(wrong)
+    assert rate_wrong <= 1.5 * rate_right + 0.05, (rate_wrong, rate_right)
+
+
+@pytest.mark.parametrize("strategy", ["first", "longest", "shortest"])
+def test_test_wise_strategies_score_near_chance(strategy):
+    def pick(q):
+        if strategy == "first":
+            return 0
+        lengths = [len(c) for c in q.choices]
+        return lengths.index(max(lengths) if strategy == "longest" else min(lengths))
+
+    score = sum(pick(q) == q.answer for q in CHOICE) / len(CHOICE)
+    assert score <= _chance(CHOICE) + 0.10, (strategy, score, _chance(CHOICE))
+
+
+def test_ids_do_not_name_the_answer():
+    # the id is shown after answering; still, it must not spell out the right option's key word
+    for q in CHOICE:
+        words = set(q.id.split("-"))
+        right = set(re.findall(r"[a-z0-9]+", q.choices[q.answer].lower()))
+        wrong = set(re.findall(r"[a-z0-9]+", " ".join(_wrong(q)).lower()))
+        # a word of the id that only the right option contains would be a give-away
+        assert not {w for w in words & right - wrong if len(w) > 4}, q.id
+
+
+def test_every_explanation_of_a_choice_answers_each_wrong_option():
+    # at least one sentence per wrong option, beyond the model answer
+    for q in CHOICE:
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", q.explanation) if len(s) > 15]
+        assert len(sentences) >= len(q.choices) - 1, (q.id, len(sentences))
