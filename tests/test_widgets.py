@@ -192,8 +192,8 @@ def test_precomputed_one_control_stack_matches_the_live_figures():
         stored = pixels(pre.figure_for(lr=lr).value).astype(float)
         assert np.abs(stored - image).mean() < 0.05
         for other, different in fresh.items():
-            if other != lr:
-                assert np.abs(stored - different).mean() > 1.0
+            if other != lr:  # axes are fixed over the range: the moving artists differ
+                assert np.abs(stored - different).mean() > 0.5
     pre.close()
 
 

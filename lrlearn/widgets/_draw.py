@@ -22,6 +22,34 @@ def log_limits(*arrays: np.ndarray, pad: float = 2.0, floor: float = 1e-30) -> t
     return float(10.0 ** np.floor(np.log10(lo / pad))), float(10.0 ** np.ceil(np.log10(hi * pad)))
 
 
+def range_log_limits(
+    *arrays: np.ndarray, pad: float = 3.0, decades: float = 20.0
+) -> tuple[float, float]:
+    """Fixed limits of a log axis for everything a view can draw over its controls' whole range:
+    whole decades holding ``arrays`` (``log_limits``), at most ``decades`` deep (a run that
+    converges further leaves through the bottom). With fixed limits no slider move changes an
+    axis, so every redraw is a blit of the moving artists."""
+    lo, hi = log_limits(*arrays, pad=pad)
+    return max(lo, hi / 10.0**decades), hi
+
+
+def clip_to(value: float, limits: tuple[float, float]) -> float:
+    """``value`` moved inside ``limits`` (a marker at the edge instead of off the axes)."""
+    return float(min(max(value, limits[0]), limits[1]))
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``value`` (snapped axis ends:
+    a step count moved by one changes the axis only at these values)."""
+    if value <= 1:
+        return 1.0
+    exp = 10.0 ** np.floor(np.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * exp >= value * (1 - 1e-12):
+            return float(m * exp)
+    return float(10 * exp)
+
+
 def status_text(ax: Any) -> Any:
     """A Text artist in the top right corner of ``ax`` for a run's verdict."""
     return ax.text(

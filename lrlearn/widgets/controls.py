@@ -78,6 +78,11 @@ class Control:
             return value
         if self.kind == "int":
             return _checks.integer(self.name, value, int(self.low), int(self.high))
+        if isinstance(value, float) and math.isfinite(value):
+            # a log slider's ends are 10**log10(bound), a rounding away from the bound itself
+            for bound in (float(self.low), float(self.high)):
+                if math.isclose(value, bound, rel_tol=1e-12):
+                    value = bound
         return _checks.in_range(self.name, value, float(self.low), float(self.high))
 
     def widget(self) -> Any:

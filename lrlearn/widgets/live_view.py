@@ -61,6 +61,10 @@ class Live:
         self.last_redraw_s = float("nan")
         self.last_timings: dict[str, float] = {}
         self.redraw()
+        # The layout is computed once, on the first draw, and then kept: a constrained layout
+        # costs more than the rest of a full redraw, and axes that shift as tick labels change
+        # width would make the figure jump under the reader's eyes.
+        view.figure.set_layout_engine("none")
         for control in self.controls.values():
             control.observe(self._changed, names="value")
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from ..landscapes import Landscape, Quadratic, Ravine
 from ..plots import loss_gap, plot_landscape
-from ..simulate import Trajectory, simulate
-from ._draw import DIVERGED_COLOR, fit_log_axis
+from ..simulate import Trajectory, simulate, sweep
+from ._draw import DIVERGED_COLOR, clip_to, log_limits, nice_ceil, range_log_limits
 from .controls import choice, int_slider, log_slider
 from .view import View
 
@@ -53,7 +53,8 @@ def _label(name: str) -> str:
 class OptimizerRace(View):
     """Several optimizers from the same start on one landscape: paths (left), losses (right).
     ``sgd_lr`` drives SGD-type optimizers, ``adaptive_lr`` the adaptive ones (their step sizes
-    live on different scales)."""
+    live on different scales). The loss axis holds every run both sliders can ask for, so moving
+    one redraws only the paths and curves."""
 
     title = "optimizers side by side"
     figsize = (7.2, 3.4)
@@ -108,28 +109,38 @@ class OptimizerRace(View):
         self.ax_loss.set_xlabel("step")
         self.ax_loss.set_ylabel("loss − minimum")
         self.ax_loss.legend(fontsize=7, loc="lower left")
+        self.loss_limits = self._loss_limits()
+        self.ax_loss.set_ylim(*self.loss_limits)
         self.notes = self.ax_loss.set_title("", fontsize=8)
         self.animate(*self.paths, *self.losses, *self.ends, self.notes)
 
+    def _loss_limits(self, n_lrs: int = 25) -> tuple[float, float]:
+        """Log limits holding each optimizer's loss curve over its slider's whole range."""
+        x0 = self.landscape.default_start
+        gaps = []
+        for name in self.optimizers:
+            c = self.control("adaptive_lr" if name in ADAPTIVE else "sgd_lr")
+            runs = sweep(self.landscape, x0, np.geomspace(c.low, c.high, n_lrs), self.steps, name)
+            gaps.append(loss_gap(runs.losses, self.landscape.min_value))
+        return range_log_limits(*gaps)
+
     def update(self, runs: list[Trajectory]) -> None:
         bounds = np.array(self.landscape.bounds)
-        gaps, notes = [], []
+        notes = []
         for run, path, loss, end, name in zip(
             runs, self.paths, self.losses, self.ends, self.optimizers, strict=True
         ):
             p = np.clip(run.positions, bounds[:, 0], bounds[:, 1])
             path.set_data(p[:, 0], p[:, 1])
             gap = loss_gap(run.losses, self.landscape.min_value)
-            gaps.append(gap)
             loss.set_data(np.arange(len(gap)), gap)
             if run.diverged:
-                end.set_data([len(gap) - 1], gap[-1:])
+                end.set_data([len(gap) - 1], [clip_to(gap[-1], self.loss_limits)])
                 notes.append(f"{_label(name)}: diverged at step {run.diverged_at}")
             else:
                 end.set_data([], [])
         self.notes.set_text("\n".join(notes))
         self.notes.set_color(DIVERGED_COLOR)
-        fit_log_axis(self.ax_loss, *gaps, sticky=self.sticky_axes)
 
 
 def _unknown(name: str) -> None:
@@ -140,7 +151,9 @@ def _unknown(name: str) -> None:
 
 class EffectiveStep(View):
     """One optimizer on an axis-aligned ravine (curvatures 25 along x, 1 along y): its path
-    (left) and each parameter's effective learning rate per step (right, ``effective_lr``)."""
+    (left) and each parameter's effective learning rate per step (right, ``effective_lr``).
+    The right axis spans three decades either side of the lr slider's range and the step axis
+    ends at the next of 10, 20, 50, ... steps (at least the default's), so a slider move redraws only the moving artists."""
 
     title = "the step each parameter gets"
 
@@ -178,8 +191,15 @@ class EffectiveStep(View):
         self.ax_eff.set_xlabel("step")
         self.ax_eff.set_ylabel("|Δθ| / |gradient|")
         self.ax_eff.legend(fontsize=7, loc="lower right")
+        self.ax_eff.set_ylim(*self._eff_limits())
         self.heading = self.ax_eff.set_title("", fontsize=9)
         self.animate(self.path, self.eff_x, self.eff_y, self.lr_line, self.heading)
+
+    def _eff_limits(self, margin: float = 1e3) -> tuple[float, float]:
+        """Fixed log limits: ``margin`` either side of the lr slider's range (an effective rate
+        further from every lr than that leaves through the edge)."""
+        lr = self.control("lr")
+        return log_limits(np.array([lr.low / margin, lr.high * margin]), pad=1.0)
 
     def update(self, run: Trajectory) -> None:
         bounds = np.array(self.landscape.bounds)
@@ -188,14 +208,13 @@ class EffectiveStep(View):
         eff = effective_lr(run)
         t = np.arange(len(eff))
         lr = float(run.lrs[0])
-        shown = []
         for line, column in ((self.eff_x, eff[:, 0]), (self.eff_y, eff[:, 1])):
             ok = np.isfinite(column) & (column > 0)
             line.set_data(t[ok], column[ok])
-            shown.append(column[ok])
         self.lr_line.set_ydata([lr, lr])
-        self.ax_eff.set_xlim(-0.5, run.steps + 0.5)
-        fit_log_axis(self.ax_eff, *shown, np.array([lr]), pad=2.0, sticky=self.sticky_axes)
+        steps = self.control("steps")
+        end = min(max(nice_ceil(run.steps), nice_ceil(steps.value)), steps.high)
+        self.ax_eff.set_xlim(-0.5, end + 0.5)
         if run.diverged:
             self.heading.set_text(f"diverged at step {run.diverged_at}")
             self.heading.set_color(DIVERGED_COLOR)

@@ -14,9 +14,16 @@ import numpy as np
 
 from ..landscapes import Landscape, Quadratic
 from ..plots import loss_gap, plot_landscape
-from ..simulate import Trajectory, simulate
+from ..simulate import Trajectory, simulate, sweep
 from ..stability import critical_lr
-from ._draw import DIVERGED_COLOR, fit_log_axis, set_status, status_text
+from ._draw import (
+    DIVERGED_COLOR,
+    clip_to,
+    nice_ceil,
+    range_log_limits,
+    set_status,
+    status_text,
+)
 from .controls import float_slider, int_slider, log_slider
 from .view import View
 
@@ -29,6 +36,10 @@ class LearningRatePath(View):
 
     Controls: ``lr`` (log slider over ``lr_range``), ``steps``, and with ``start_range`` (1-D
     landscapes) the start point ``x0``. Defaults: ``f(x) = x^2`` (curvature 2, so 2/L = 1).
+
+    The loss axis is fixed over the controls' whole range (every run a slider can ask for fits
+    in it) and the step axis ends at the next of 10, 20, 50, 100, ... steps (at least the
+    default's), so moving a slider redraws only the path, the curve and the texts.
     """
 
     title = "the path of gradient descent"
@@ -101,6 +112,8 @@ class LearningRatePath(View):
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("step")
         self.ax_loss.set_ylabel("loss − minimum")
+        self.loss_limits = self._loss_limits()
+        self.ax_loss.set_ylim(*self.loss_limits)
         self.status = status_text(self.ax_loss)
         self.lr_text = self.ax_path.set_title("", fontsize=10)
         self.animate(
@@ -112,6 +125,34 @@ class LearningRatePath(View):
             self.status,
             self.lr_text,
         )
+
+    def _loss_limits(self, n_lrs: int = 41) -> tuple[float, float]:
+        """Log limits holding the loss curves of runs over the whole lr range (and every start
+        point of the ``x0`` slider), each run as long as the ``steps`` slider allows."""
+        lr, steps = self.control("lr"), self.control("steps")
+        lrs = np.geomspace(lr.low, lr.high, n_lrs)
+        starts = [self.x0]
+        if any(c.name == "x0" for c in self.controls):
+            start = self.control("x0")
+            values = {start.low, start.high, start.value, *start.grid}
+            starts = [np.array([v]) for v in sorted(values)]
+        gaps = [
+            loss_gap(
+                sweep(
+                    self.landscape, x0, lrs, int(steps.high), self.optimizer, **self.options
+                ).losses,
+                self.landscape.min_value,
+            )
+            for x0 in starts
+        ]
+        return range_log_limits(*gaps)
+
+    def _step_axis_end(self, steps: int) -> float:
+        """Where the step axis ends: the next of 10, 20, 50, ... steps, never shorter than for
+        the default step count nor longer than the slider allows (few values move it)."""
+        control = self.control("steps")
+        end = max(nice_ceil(steps), nice_ceil(control.value))
+        return float(min(end, control.high))
 
     def _points(self, run: Trajectory) -> tuple[np.ndarray, np.ndarray]:
         bounds = np.array(self.landscape.bounds)
@@ -129,15 +170,14 @@ class LearningRatePath(View):
         self.loss.set_data(steps, gap)
         if run.diverged:
             self.end_path.set_data(x[-1:], y[-1:])
-            self.end_loss.set_data(steps[-1:], gap[-1:])
+            self.end_loss.set_data(steps[-1:], [clip_to(gap[-1], self.loss_limits)])
             message = f"diverged at step {run.diverged_at}"
         else:
             self.end_path.set_data([], [])
             self.end_loss.set_data([], [])
             message = f"{run.verdict}\nloss − min = {gap[-1]:.2g} after {run.steps} steps"
         set_status(self.status, message, run.diverged)
-        self.ax_loss.set_xlim(-0.5, run.steps + 0.5)
-        fit_log_axis(self.ax_loss, gap, sticky=self.sticky_axes)
+        self.ax_loss.set_xlim(-0.5, self._step_axis_end(run.steps) + 0.5)
         lr = run.lrs[0] if run.lrs.size else float("nan")
         note = f"lr = {lr:.3g}"
         if isinstance(self.landscape, Quadratic) and self.optimizer == "sgd" and not self.options:

@@ -16,7 +16,7 @@ from ..landscapes import Quadratic
 from ..plots import loss_gap, plot_sweep
 from ..simulate import Trajectory, simulate, sweep
 from ..stability import contraction_factors, critical_lr, optimal_lr
-from ._draw import DIVERGED_COLOR, fit_log_axis, log_limits, set_status, status_text
+from ._draw import DIVERGED_COLOR, clip_to, log_limits, range_log_limits, set_status, status_text
 from .controls import log_slider
 from .view import View
 
@@ -25,7 +25,10 @@ __all__ = ["StabilityExplorer"]
 
 class StabilityExplorer(View):
     """Left: final loss after ``steps`` against lr (``sweep``), the chosen lr marked. Right: the
-    loss curve of the run at that lr (``simulate``) with its verdict and ``|1 - lr lambda_i|``."""
+    loss curve of the run at that lr (``simulate``) with its verdict and ``|1 - lr lambda_i|``.
+
+    Both axes are fixed over the slider's whole range (the right one holds every loss curve of
+    the sweep), so moving the slider only redraws the marker, the curve and the texts."""
 
     title = "too high, too low"
 
@@ -71,6 +74,8 @@ class StabilityExplorer(View):
         self.ax_loss.set_xlim(-0.5, self.steps + 0.5)
         self.ax_loss.set_xlabel("step")
         self.ax_loss.set_ylabel("loss − minimum")
+        self.loss_limits = range_log_limits(loss_gap(self.sweep.losses, self.landscape.min_value))
+        self.ax_loss.set_ylim(*self.loss_limits)
         self.status = status_text(self.ax_loss)
         self.heading = self.ax_loss.set_title("", fontsize=9)
         self.animate(self.marker_line, self.marker, self.loss, self.end, self.status, self.heading)
@@ -90,10 +95,9 @@ class StabilityExplorer(View):
             + f"   (lr·L/2 = {lr / critical_lr(self.landscape):.2f})"
         )
         if run.diverged:
-            self.end.set_data(steps[-1:], gap[-1:])
+            self.end.set_data(steps[-1:], [clip_to(gap[-1], self.loss_limits)])
             message = f"lr = {lr:.3g}: diverged at step {run.diverged_at}"
         else:
             self.end.set_data([], [])
             message = f"lr = {lr:.3g}: {run.verdict}"
         set_status(self.status, message, run.diverged or factors.max() >= 1)
-        fit_log_axis(self.ax_loss, gap, sticky=self.sticky_axes)
