@@ -84,7 +84,8 @@ def test_fixed_limits_hold_the_range_and_are_bounded():
     lo, hi = range_log_limits(np.array([1e-40, 3.0, 2e5]), decades=20)
     assert hi == 1e6 and lo == 1e-14
     assert range_log_limits(np.array([0.02, 5.0])) == (1e-3, 100.0)
-    assert [nice_ceil(v) for v in (0.5, 1, 3, 20, 21, 50, 51, 400)] == [1, 1, 5, 20, 50, 50, 100, 500]
+    values = (0.5, 1, 3, 20, 21, 50, 51, 400)
+    assert [nice_ceil(v) for v in values] == [1, 1, 5, 20, 50, 50, 100, 500]
 
 
 def test_a_log_slider_at_either_end_is_in_range():
