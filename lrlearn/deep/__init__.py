@@ -42,7 +42,11 @@ _EXPORTS: dict[str, str] = {
     # transfer learning
     "transfer_experiment": "transfer",
     "TransferResult": "transfer",
+    "TransferSeeds": "transfer",
+    "TransferTuned": "transfer",
     "param_groups": "transfer",
+    "transfer_over_seeds": "transfer",
+    "tune_head_lr": "transfer",
     # data parallel
     "data_parallel_check": "ddp",
     "DataParallelCheck": "ddp",
