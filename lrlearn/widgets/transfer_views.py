@@ -89,8 +89,9 @@ def fast_tuned(
 
     by_lr = {}
     for lr in head_lrs:
-        runs = [fast_transfer(body_factor, n_finetune, head_lr=lr, seed=s, **settings)
-                for s in seeds]
+        runs = [
+            fast_transfer(body_factor, n_finetune, head_lr=lr, seed=s, **settings) for s in seeds
+        ]
         by_lr[float(lr)] = TransferSeeds(tuple(seeds), runs)
     names = list(by_lr[float(head_lrs[0])].final)
     best = {k: max(by_lr, key=lambda lr, k=k: float(by_lr[lr].final[k].mean())) for k in names}
