@@ -45,6 +45,7 @@ _EXPORTS = {
     "QuizWidget": "quiz",
     "quiz_widget": "quiz",
     "LossCurveDoctor": "debugging",
+    "MomentumModes": "momentum_views",
     "diagnose": "debugging",
 }
 
