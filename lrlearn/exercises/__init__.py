@@ -14,8 +14,9 @@ Each ``check_*`` runs the learner's function against an independent reference (a
 
 from __future__ import annotations
 
-from . import basics
+from . import basics, batch
 from ._core import NOT_DONE, Report
 from .basics import *  # noqa: F403
+from .batch import *  # noqa: F403
 
-__all__ = ["NOT_DONE", "Report", *basics.__all__]
+__all__ = ["NOT_DONE", "Report", *basics.__all__, *batch.__all__]
