@@ -123,12 +123,33 @@ def check_noise_scale(fn: Callable[..., Any]) -> Report:
     )
 
 
+def _linear_warmup(lr: float, start_factor: float, total_iters: int, steps: int) -> np.ndarray:
+    try:
+        import torch
+    except ImportError:
+        from ..schedules import linear_lr
+
+        return np.asarray(
+            linear_lr(lr, start_factor=start_factor, total_iters=total_iters).values(steps),
+            dtype=float,
+        )
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    sched = torch.optim.lr_scheduler.LinearLR(
+        opt, start_factor=start_factor, total_iters=total_iters
+    )
+    out = []
+    for _ in range(steps):
+        out.append(sched.get_last_lr()[0])
+        opt.step()
+        sched.step()
+    return np.array(out)
+
+
 def check_warmup_lr(fn: Callable[..., Any]) -> Report:
     """``fn(step, base_lr, k, warmup_steps)``: Goyal et al.'s gradual warmup for a batch k times
     larger, from ``base_lr`` at step 0 linearly to ``k * base_lr`` at ``warmup_steps``, then
-    constant; against ``torch.optim.lr_scheduler.LinearLR``."""
-    import torch
-
+    constant; against ``torch.optim.lr_scheduler.LinearLR`` (lrlearn's ``linear_lr``, tested to
+    match it, where torch is not installed)."""
     exercise = "gradual warmup"
     hint = (
         "at step 0 the rate is base_lr; at step t < warmup_steps it is base_lr * (1 + (k - 1) * "
@@ -139,13 +160,7 @@ def check_warmup_lr(fn: Callable[..., Any]) -> Report:
         return bad
     cases = []
     for base, k, warm, steps in [(0.1, 4, 5, 10), (0.2, 32, 20, 30), (0.05, 1, 3, 5)]:
-        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=k * base)
-        sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1 / k, total_iters=warm)
-        want = []
-        for _ in range(steps):
-            want.append(sched.get_last_lr()[0])
-            opt.step()
-            sched.step()
+        want = _linear_warmup(k * base, 1 / k, warm, steps)
 
         def run(base=base, k=k, warm=warm, steps=steps) -> Any:
             out = [attempt(fn, t, base, k, warm) for t in range(steps)]
