@@ -219,6 +219,8 @@ def array(
 
 def labels(name: str, values: Any, n_classes: int, length: int | None = None) -> np.ndarray:
     """Integer class labels in [0, n_classes), 1-D, optionally of a given length."""
+    if values is None or isinstance(values, str | bytes | dict):
+        raise TypeError(f"{name} must be a 1-D array of integer class labels, got {values!r}")
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of labels, got shape {arr.shape}")

@@ -26,6 +26,41 @@ class Dataset:
     n_classes: int
     name: str = "dataset"
 
+    def __post_init__(self) -> None:
+        # checked once here, so every problem built on a data set can trust it
+        n_classes = _checks.integer("n_classes", self.n_classes, minimum=0)
+        _checks.string("name", self.name, empty=True)
+        X = _checks.array("X_train", self.X_train, ndim=2, min_size=0)
+        if X.shape[1] == 0:
+            raise ValueError(f"X_train must have at least one feature, got shape {X.shape}")
+        d = X.shape[1]
+        Xt = _checks.array("X_test", self.X_test, min_size=0)
+        if Xt.size == 0:
+            Xt = Xt.reshape(0, d)
+        if Xt.ndim != 2 or Xt.shape[1] != d:
+            raise ValueError(
+                f"X_test must have shape (n, {d}) like X_train, got shape {Xt.shape}"
+            )
+        for split, feats in (("train", X), ("test", Xt)):
+            name, labels = f"y_{split}", getattr(self, f"y_{split}")
+            if n_classes:
+                y = _checks.labels(name, labels, n_classes, length=len(feats)) if len(feats) else (
+                    np.zeros(0, dtype=np.int64)
+                )
+            else:
+                y = _checks.array(name, labels, ndim=1, min_size=0)
+                if len(y) != len(feats):
+                    raise ValueError(
+                        f"{name} must have {len(feats)} targets (one per row of X_{split}), got "
+                        f"{len(y)}"
+                    )
+            if not isinstance(labels, np.ndarray) or labels.dtype != y.dtype:
+                object.__setattr__(self, name, y)
+        for name, arr in (("X_train", X), ("X_test", Xt)):
+            if not isinstance(getattr(self, name), np.ndarray) or getattr(self, name).shape != arr.shape:
+                object.__setattr__(self, name, arr)
+        object.__setattr__(self, "n_classes", n_classes)
+
     @property
     def n_features(self) -> int:
         return int(self.X_train.shape[1])
@@ -59,6 +94,19 @@ class Synthetic(Dataset):
     coef: np.ndarray = None  # type: ignore[assignment]
     noise: float = 0.0
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.coef is not None:
+            _checks.array("coef", self.coef, shape=(self.n_features,))
+        _checks.non_negative("noise", self.noise)
+
+
+N_DIGITS = 1797  # examples in scikit-learn's digits
+MIN_SPLIT = 10  # the fewest examples digits() puts in either split
+MAX_EXAMPLES = 10**6  # per split, for generated data
+MAX_FEATURES = 10**4
+MAX_VALUES = 5 * 10**7  # examples x features of one generated data set
+
 
 def _readonly(*arrays: np.ndarray) -> None:
     for a in arrays:
@@ -83,8 +131,9 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Dataset:
     """The 1,797 8x8 handwritten digits that ship with scikit-learn, scaled to [0, 1] and split
     into train and test at random with ``seed`` (same seed, same split). 64 features, 10 classes.
     """
-    test_fraction = _checks.in_range("test_fraction", test_fraction, 0.0, 1.0, low_open=True,
-                                     high_open=True)
+    # at least MIN_SPLIT examples on each side: a split of 0 (or 1) examples is no split
+    low, high = MIN_SPLIT / N_DIGITS, 1.0 - MIN_SPLIT / N_DIGITS
+    test_fraction = _checks.in_range("test_fraction", test_fraction, round(low, 4), round(high, 4))
     seed = _checks.integer("seed", seed, minimum=0)
     return _digits_split(test_fraction, seed)
 
@@ -97,13 +146,19 @@ def _features(rng: np.random.Generator, n: int, d: int, condition: float) -> np.
 
 
 def _generated_args(n_train, n_test, n_features, condition, seed):
-    return (
-        _checks.integer("n_train", n_train, minimum=1),
-        _checks.integer("n_test", n_test, minimum=1),
-        _checks.integer("n_features", n_features, minimum=1),
+    out = (
+        _checks.integer("n_train", n_train, minimum=1, maximum=MAX_EXAMPLES),
+        _checks.integer("n_test", n_test, minimum=1, maximum=MAX_EXAMPLES),
+        _checks.integer("n_features", n_features, minimum=1, maximum=MAX_FEATURES),
         _checks.in_range("condition", condition, 1.0, 1e8),
         _checks.integer("seed", seed, minimum=0),
     )
+    if (out[0] + out[1]) * out[2] > MAX_VALUES:
+        raise ValueError(
+            f"(n_train + n_test) * n_features must be at most {MAX_VALUES:.0e}, got n_train="
+            f"{out[0]}, n_test={out[1]}, n_features={out[2]}"
+        )
+    return out
 
 
 def linear_regression(
@@ -118,7 +173,7 @@ def linear_regression(
     """
     n_train, n_test, d, condition, seed = _generated_args(n_train, n_test, n_features, condition,
                                                           seed)
-    noise = _checks.non_negative("noise", noise)
+    noise = _checks.in_range("noise", noise, 0.0, 1e100)
     rng = np.random.default_rng(seed)
     coef = rng.standard_normal(d) / np.sqrt(d)
     X = _features(rng, n_train + n_test, d, condition)
@@ -139,7 +194,7 @@ def logistic_regression(
     """
     n_train, n_test, d, condition, seed = _generated_args(n_train, n_test, n_features, condition,
                                                           seed)
-    scale = _checks.non_negative("scale", scale)
+    scale = _checks.in_range("scale", scale, 0.0, 1e100)
     rng = np.random.default_rng(seed)
     direction = rng.standard_normal(d)
     coef = scale * direction / np.linalg.norm(direction)

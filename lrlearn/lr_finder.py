@@ -42,6 +42,10 @@ class Problem(Protocol):
 # ---------------------------------------------------------------------------------------------
 # shared pieces: argument checks, the rate at iteration k, the smoothing/stopping rule
 
+#: the most iterations one range test runs
+MAX_ITER = 10**6
+
+
 def check_args(
     start_lr: float, end_lr: Any, num_iter: Any, step_mode: Any, smooth_f: Any, diverge_th: Any,
     start_name: str = "start_lr",
@@ -53,7 +57,7 @@ def check_args(
     end_lr = _checks.positive("end_lr", end_lr)
     if end_lr <= start_lr:
         raise ValueError(f"end_lr must be > {start_name}={start_lr!r}, got end_lr={end_lr!r}")
-    num_iter = _checks.integer("num_iter", num_iter, minimum=2)
+    num_iter = _checks.integer("num_iter", num_iter, minimum=2, maximum=MAX_ITER)
     step_mode = _checks.choice("step_mode", step_mode, ("exp", "linear"))
     smooth_f = _checks.in_range("smooth_f", smooth_f, 0.0, 1.0, high_open=True)
     diverge_th = _checks.real("diverge_th", diverge_th)
@@ -101,14 +105,21 @@ class Recorder:
 # ---------------------------------------------------------------------------------------------
 # suggestions
 
-def _window(lrs: np.ndarray, losses: np.ndarray, skip_start: int, skip_end: int):
+def _window(lrs: np.ndarray, losses: np.ndarray, skip_start: int, skip_end: int,
+            strict: bool = True):
+    """The curve without its ends. ``strict=False`` (a plot without a suggestion) shrinks the
+    skips to fit a short curve instead of refusing it."""
     skip_start = _checks.integer("skip_start", skip_start, minimum=0)
     skip_end = _checks.integer("skip_end", skip_end, minimum=0)
     need = skip_start + skip_end + 2
-    if len(lrs) < need:
+    if not strict and len(lrs) < need:
+        spare = max(len(lrs) - 2, 0)
+        skip_start = min(skip_start, spare)
+        skip_end = min(skip_end, spare - skip_start)
+    elif len(lrs) < need:
         raise ValueError(
             f"a suggestion needs at least skip_start + skip_end + 2 = {need} recorded iterations, "
-            f"got {len(lrs)}; lower skip_start/skip_end or run more iterations (num_iter)"
+            f"got {len(lrs)} (skip_start={skip_start}, skip_end={skip_end}); lower skip_start/skip_end or run more iterations (num_iter)"
         )
     stop = len(lrs) - skip_end
     return lrs[skip_start:stop], losses[skip_start:stop]
@@ -177,8 +188,13 @@ class RangeTestResult:
     ) -> Any:
         """Loss against learning rate (log axis for an exponential sweep), the skipped ends in
         grey, the raw losses faint, and the suggestion of ``method`` marked. Returns the Axes."""
-        lrs, losses = _window(self.lrs, self.losses, skip_start, skip_end)
-        raw = self.raw_losses[skip_start:skip_start + len(losses)]
+        if method is not None:
+            method = _checks.choice("method", method, METHODS)
+        if log_lr is not None:
+            log_lr = _checks.flag("log_lr", log_lr)
+        lrs, losses = _window(self.lrs, self.losses, skip_start, skip_end,
+                              strict=method is not None)
+        raw = self.raw_losses[np.isin(self.lrs, lrs)]  # the window (its skips may have shrunk)
         ax = new_axes(ax, (7, 4), pyplot=True)
         ax.plot(self.lrs, self.raw_losses, color="0.75", lw=0.8, label="batch loss")
         ax.plot(self.lrs, self.losses, color="0.55", lw=1.2)
@@ -248,6 +264,7 @@ def range_test(
     optimizer's lr) and samples mini-batches of ``batch_size`` with ``seed``. Functional: the
     problem and ``params`` are left untouched, so there is nothing to restore afterwards.
     """
+    progress = _checks.flag("progress", progress)
     opt = SGD() if optimizer is None else make_optimizer(optimizer)
     start_name = "start_lr" if start_lr is not None else "start_lr (the optimizer's lr)"
     start_lr = opt.lr if start_lr is None else start_lr
@@ -257,7 +274,16 @@ def range_test(
     n = _checks.integer("problem.n_examples", getattr(problem, "n_examples", None), minimum=1)
     batch_size = _checks.integer("batch_size", batch_size, minimum=1, maximum=n)
     seed = _checks.integer("seed", seed, minimum=0)
-    x = problem.init_params(seed) if params is None else np.array(params, dtype=np.float64)
+    if not (callable(getattr(problem, "init_params", None))
+            and callable(getattr(problem, "loss_and_grad", None))):
+        raise TypeError(
+            f"problem must have init_params() and loss_and_grad() (an lrlearn Problem), got "
+            f"{problem!r}"
+        )
+    x = problem.init_params(seed)
+    if params is not None:
+        params = _checks.array("params", params, shape=x.shape)
+        x = params.copy()
     state = opt.init(x)
     batches = _batches(n, batch_size, np.random.default_rng(seed))
     rec = Recorder(smooth_f, diverge_th)

@@ -18,6 +18,7 @@ The L2 penalty ``l2 / 2 * |w|^2`` (weights only, not biases) is part of every ex
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,36 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def _check_eps(eps: Any) -> float:
+    """A finite-difference step: > 0 and small (the step is eps * max(1, |params|))."""
+    return _checks.in_range("eps", eps, 0.0, 1.0, low_open=True)
+
+
+def _quiet(fn):
+    """``fn`` under ``np.errstate(all="ignore")``: huge parameters give inf, not a RuntimeWarning.
+    The losses here are bounded below, so a loss that overflowed to NaN (inf - inf) at finite
+    parameters is reported as +inf."""
+    loss_first = fn.__name__ in ("loss", "loss_and_grad")
+
+    @wraps(fn)
+    def quiet(self, *args, **kwargs):
+        with np.errstate(all="ignore"):
+            out = fn(self, *args, **kwargs)
+            if loss_first:
+                loss = out[0] if isinstance(out, tuple) else out
+                nan = np.isnan(loss)
+                if np.any(nan):
+                    params = args[0] if args else kwargs["params"]
+                    nan &= np.isfinite(np.asarray(params, dtype=float)).all(-1)
+                    loss = float(np.where(nan, np.inf, loss)) if np.ndim(loss) == 0 else np.where(
+                        nan, np.inf, loss
+                    )
+                    out = (loss, out[1]) if isinstance(out, tuple) else loss
+            return out
+
+    return quiet
+
+
 class Problem:
     """Base class: a model, a data set and an (L2-regularised) mean loss over training examples."""
 
@@ -51,7 +82,9 @@ class Problem:
 
     def __init__(self, data: Dataset, l2: float = 0.0) -> None:
         if not isinstance(data, Dataset):
-            raise TypeError(f"data must be a lrlearn.data.Dataset, got {type(data).__name__}")
+            raise TypeError(
+                f"data must be a lrlearn.data.Dataset, got {data!r} ({type(data).__name__})"
+            )
         if data.X_train.ndim != 2 or data.X_train.shape[0] == 0:
             raise ValueError(
                 f"data must hold at least one training example, got X_train of shape "
@@ -120,13 +153,20 @@ class Problem:
         """Hessian-vector product H v by central differences of the exact gradient:
         (g(p + h u) - g(p - h u)) / (2 h) * |v|, u = v / |v|, h = eps * max(1, |p|)."""
         params = self._check_params(params)
+        if params.ndim != 1:
+            raise ValueError(f"params must be 1-D here, got shape {params.shape}")
+        v = _checks.array("v", v, shape=(self.n_params,))
+        eps = _check_eps(eps)
         X, y = self._batch(idx)
-        return self._hvp(params, np.asarray(v, dtype=float), X, y, eps)
+        return self._hvp(params, v, X, y, eps)
 
     def hessian(self, params: np.ndarray, eps: float = 1e-4) -> np.ndarray:
         """The full Hessian of the training loss; here by central differences of the exact
         gradient, one column per parameter (subclasses override with the exact formula)."""
         params = self._check_params(params)
+        if params.ndim != 1:
+            raise ValueError(f"params must be 1-D here, got shape {params.shape}")
+        eps = _check_eps(eps)
         eye = np.eye(self.n_params)
         H = np.stack([self._hvp(params, e, self._X, self._y, eps) for e in eye], axis=1)
         return 0.5 * (H + H.T)
@@ -143,16 +183,20 @@ class Problem:
         return (g_plus - g_minus) / (2.0 * h) * norm
 
     def _check_params(self, params: Any) -> np.ndarray:
-        arr = np.asarray(params, dtype=np.float64)
+        # not-finite parameters are allowed: a diverged run's loss is inf or NaN, not an error
+        arr = _checks.array("params", params, min_size=0, finite=False)
         if arr.ndim == 0 or arr.shape[-1] != self.n_params:
             raise ValueError(
-                f"params must have shape (..., {self.n_params}) for {self.name}, got {arr.shape}"
+                f"params must have shape (..., {self.n_params}) for {self.name}, got shape "
+                f"{arr.shape}"
             )
         return arr
 
     def _batch(self, idx: Any) -> tuple[np.ndarray, np.ndarray]:
         if idx is None:
             return self._X, self._y
+        if isinstance(idx, str | bytes | dict) or np.ndim(idx) == 0:
+            raise TypeError(f"idx must be a 1-D array of example indices, got {idx!r}")
         idx = np.asarray(idx)
         if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
             raise ValueError(
@@ -228,6 +272,9 @@ class LeastSquares(Problem):
 
     def hessian(self, params: np.ndarray | None = None, eps: float = 1e-4) -> np.ndarray:
         """X^T X / n + l2 I (exact; the same everywhere)."""
+        if params is not None:
+            self._check_params(params)
+        _check_eps(eps)
         return self._X.T @ self._X / self.n_examples + self.l2 * np.eye(self.n_params)
 
     def _residual(self, params, X, y):
@@ -304,6 +351,7 @@ class SoftmaxRegression(_Classifier):
     def hessian(self, params: np.ndarray, eps: float = 1e-4) -> np.ndarray:
         """The exact Hessian (closed form above)."""
         params = self._check_params(params)
+        _check_eps(eps)
         if params.ndim != 1:
             raise ValueError(f"params must be 1-D here, got shape {params.shape}")
         X, k = self._X, self.n_classes
@@ -402,3 +450,9 @@ class MLP(_Classifier):
         gW1 = (X[:, :, None] * dA[:, None, :]).reshape(n, -1) + self.l2 * W1.ravel()
         gW2 = (Z[:, :, None] * delta[:, None, :]).reshape(n, -1) + self.l2 * W2.ravel()
         return np.concatenate([gW1, dA, gW2, delta], axis=1)
+
+
+for _cls in (Problem, LeastSquares, SoftmaxRegression, MLP):
+    for _name in ("loss_and_grad", "loss", "per_example_grads", "accuracy", "hvp", "hessian"):
+        if _name in _cls.__dict__:
+            setattr(_cls, _name, _quiet(_cls.__dict__[_name]))
