@@ -17,7 +17,53 @@ if TYPE_CHECKING:
 
     from .simulate import SweepResult, Trajectory
 
-__all__ = ["loss_gap", "new_axes", "plot_landscape", "plot_losses", "plot_path", "plot_sweep"]
+__all__ = [
+    "MIN_FONT_PT",
+    "STYLE",
+    "loss_gap",
+    "new_axes",
+    "plot_landscape",
+    "plot_losses",
+    "plot_path",
+    "plot_sweep",
+    "readable",
+]
+
+#: The smallest text a figure carries, in points. The book lays figures out at 80 CSS px per
+#: inch (a 6.4-inch figure is 512 px wide) and never shrinks them below that on a phone, so
+#: 9 pt is 10 CSS px; the pixels are drawn at twice that density.
+MIN_FONT_PT = 9.0
+
+#: Matplotlib settings for every figure of the book (the widgets' figures and, through the
+#: kernel profile of the book build, the notebooks' own): text no smaller than MIN_FONT_PT.
+STYLE: dict[str, Any] = {
+    "font.size": 10.0,
+    "axes.titlesize": 10.5,
+    "axes.labelsize": 10.0,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": 9.5,
+    "figure.titlesize": 11.0,
+}
+
+
+def readable(fig: Any) -> Any:
+    """Raise every text ``fig`` holds (titles, axis labels, legends, annotations, figure texts)
+    to at least ``MIN_FONT_PT`` points; returns ``fig``. Tick labels follow ``STYLE``."""
+    texts = list(fig.texts)
+    for legend in fig.legends:
+        texts += [*legend.get_texts(), legend.get_title()]
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += ax.texts
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
+    for text in texts:
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    return fig
 
 
 def new_axes(
@@ -112,8 +158,12 @@ def plot_losses(
         if run.diverged:
             ax.plot(len(y) - 1, y[-1], "x", color=line.get_color(), ms=10, mew=2)
             ax.annotate(
-                f"diverged at step {run.diverged_at}", (len(y) - 1, y[-1]),
-                textcoords="offset points", xytext=(6, -4), ha="left", va="top",
+                f"diverged at step {run.diverged_at}",
+                (len(y) - 1, y[-1]),
+                textcoords="offset points",
+                xytext=(6, -4),
+                ha="left",
+                va="top",
                 color=line.get_color(),
             )
     if log:
@@ -125,15 +175,16 @@ def plot_losses(
     return ax
 
 
-def plot_landscape(landscape: Landscape, ax: Axes | None = None, *, levels: int = 30,
-                   resolution: int = 200) -> Axes:
+def plot_landscape(
+    landscape: Landscape, ax: Axes | None = None, *, levels: int = 30, resolution: int = 200
+) -> Axes:
     """The loss as a curve (1-D) or as filled log-spaced contours (2-D), minima starred."""
     _checks.instance("landscape", landscape, Landscape, "an lrlearn Landscape")
     levels = _checks.integer("levels", levels, minimum=2, maximum=500)
     resolution = _checks.integer("resolution", resolution, minimum=2, maximum=2000)
     ax = new_axes(ax)
     if landscape.dim == 1:
-        (lo, hi), = landscape.bounds
+        ((lo, hi),) = landscape.bounds
         xs = np.linspace(lo, hi, resolution)
         ax.plot(xs, landscape.value(xs[:, None]), color="0.3", lw=1.5)
         mins = landscape.minima[:, 0]
@@ -189,8 +240,9 @@ def plot_path(
     return ax
 
 
-def plot_sweep(result: SweepResult, ax: Axes | None = None, *, show_critical: bool = True,
-               **kwargs: Any) -> Axes:
+def plot_sweep(
+    result: SweepResult, ax: Axes | None = None, *, show_critical: bool = True, **kwargs: Any
+) -> Axes:
     """Final loss against learning rate (log-log): the U-curve. Diverged runs are marked ``x`` at
     the top of the axis; the best rate is starred and, on a quadratic with plain SGD, the
     critical rate 2/L is drawn as a dashed line."""
@@ -208,10 +260,21 @@ def plot_sweep(result: SweepResult, ax: Axes | None = None, *, show_critical: bo
         top = gap[ok].max() if ok.any() else 1.0
         ax.plot(result.lrs[~ok], np.full((~ok).sum(), top), "x", color="C3", label="diverged")
     if result.best_index is not None:
-        ax.plot(result.best_lr, gap[result.best_index], "*", color="gold", ms=14, mec="k",
-                label=f"best lr = {result.best_lr:.3g}")
-    if (show_critical and isinstance(result.landscape, Quadratic)
-            and type(result.optimizer) is SGD and not result.optimizer.momentum):
+        ax.plot(
+            result.best_lr,
+            gap[result.best_index],
+            "*",
+            color="gold",
+            ms=14,
+            mec="k",
+            label=f"best lr = {result.best_lr:.3g}",
+        )
+    if (
+        show_critical
+        and isinstance(result.landscape, Quadratic)
+        and type(result.optimizer) is SGD
+        and not result.optimizer.momentum
+    ):
         crit = 2.0 / result.landscape.lipschitz
         ax.axvline(crit, ls="--", color="0.4", label=f"2/L = {crit:.3g}")
     _log_limits(ax, "x", result.lrs)  # before the log scale, whose autoscale would overflow

@@ -186,8 +186,16 @@ def test_precomputed_one_control_stack_matches_the_live_figures():
     assert link.source == (slider, "index") and link.target == (pre.stack, "selected_index")
     assert pre.stack.selected_index == slider.index == 1  # nearest to the default lr
     # each stored image is the figure the live view draws at that value (up to sub-pixel
-    # antialiasing from where constrained layout settled), and differs from its neighbours
-    fresh = {lr: pixels(LearningRatePath().png(lr=lr)).astype(float) for lr in (0.1, 0.5, 1.1)}
+    # antialiasing from where constrained layout settled), drawn at twice the layout size in
+    # the same few colours, and differs from its neighbours
+    from lrlearn.widgets.precomputed_view import COLORS, DENSITY
+
+    assert (pre.images[0].width, pre.images[0].height) == ("512", "272")
+    assert pixels(pre.images[0].value).shape[:2] == (272 * DENSITY, 512 * DENSITY)
+    fresh = {
+        lr: pixels(LearningRatePath().png(lr=lr, density=DENSITY, colors=COLORS)).astype(float)
+        for lr in (0.1, 0.5, 1.1)
+    }
     for lr, image in fresh.items():
         stored = pixels(pre.figure_for(lr=lr).value).astype(float)
         assert np.abs(stored - image).mean() < 0.05

@@ -43,6 +43,10 @@ class LearningRatePath(View):
     """
 
     title = "the path of gradient descent"
+    description = (
+        "Left: the steps of gradient descent over the landscape. Right: the loss minus its "
+        "minimum at each step, with the run's verdict"
+    )
 
     def __init__(
         self,

@@ -4,7 +4,9 @@ Each control's ``grid`` values are rendered once (through the same ``View.update
 calls); a selection slider is ``jslink``-ed to the ``selected_index`` of a ``Stack`` of ``Image``
 widgets, so a static page (the book) switches figures client-side. Two controls nest Stacks:
 one outer entry per value of the first, each an inner Stack over the second, the second slider
-linked to every inner Stack. Page weight is about 30-50 KB per figure, so keep grids small.
+linked to every inner Stack. The images are drawn at twice their layout size (``DENSITY``, sharp
+on high-density screens) and stored as PNGs of at most ``COLORS`` colours: about 20-40 KB per
+figure, so keep grids small. Each image's alt text says what it shows (``View.describe``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from .view import View, figure_png
 __all__ = ["Precomputed", "precomputed"]
 
 MAX_FIGURES = 120
+DENSITY = 2  # image pixels per layout (CSS) pixel
+COLORS = 64  # palette size of the stored PNGs
 
 
 class Precomputed:
@@ -51,18 +55,20 @@ class Precomputed:
         self.grids = grids
         fixed = {c.name: grids[c.name][0] for c in view.controls if c not in varying}
         view.sticky_axes = False  # each image depends on its own values, not on the order
-        fig = view.attach()
+        fig = view.attach(view.new_figure(DENSITY))
         width, height = (round(v * view.dpi) for v in view.figsize)
         combos = list(itertools.product(*(grids[c.name] for c in varying)))
         self.images: list[Any] = []
         for combo in tqdm(combos, desc=f"precomputing {type(view).__name__}", disable=not progress):
-            view.show(**fixed, **dict(zip([c.name for c in varying], combo, strict=True)))
+            values = {**fixed, **dict(zip([c.name for c in varying], combo, strict=True))}
+            view.show(**values)
             self.images.append(
                 w.Image(
-                    value=figure_png(fig, compress_level=9),
+                    value=figure_png(fig, compress_level=9, colors=COLORS),
                     format="png",
                     width=width,
                     height=height,
+                    tooltip=view.describe(**values),
                 )
             )
         self.sliders = [self._selector(c, grids[c.name]) for c in varying]

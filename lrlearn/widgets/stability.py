@@ -31,6 +31,10 @@ class StabilityExplorer(View):
     the sweep), so moving the slider only redraws the marker, the curve and the texts."""
 
     title = "too high, too low"
+    description = (
+        "Left: the loss after a fixed number of steps against the learning rate, the chosen rate "
+        "marked. Right: the loss of that run step by step, with its verdict"
+    )
 
     def __init__(
         self,

@@ -1,0 +1,92 @@
+"""Figures for the book: drawn at twice their layout size in a few colours, no text under
+MIN_FONT_PT (10 CSS px at the layout size), and alt text that says what each image shows."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lrlearn.plots import MIN_FONT_PT, readable
+from lrlearn.widgets import (
+    EffectiveStep,
+    LearningRatePath,
+    LossCurveDoctor,
+    OptimizerRace,
+    ScheduleDesigner,
+    StabilityExplorer,
+    precomputed,
+)
+from lrlearn.widgets.precomputed_view import COLORS, DENSITY
+
+
+def _texts(fig):
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        texts += [*ax.get_xticklabels(), *ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            texts += ax.get_legend().get_texts()
+    return [t for t in texts if t.get_text()]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        StabilityExplorer,
+        LearningRatePath,
+        OptimizerRace,
+        EffectiveStep,
+        LossCurveDoctor,
+        ScheduleDesigner,
+    ],
+)
+def test_no_text_in_a_widget_figure_is_smaller_than_the_minimum(make):
+    view = make()
+    fig = view.show()
+    sizes = {t.get_text()[:30]: t.get_fontsize() for t in _texts(fig)}
+    assert sizes and min(sizes.values()) >= MIN_FONT_PT, {
+        k: v for k, v in sizes.items() if v < MIN_FONT_PT
+    }
+    # 9 pt at 80 layout px per inch is 10 CSS px
+    assert MIN_FONT_PT / 72 * view.dpi >= 10
+
+
+def test_readable_raises_small_text_only():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([1, 2], label="a line")
+    ax.legend(fontsize=6)
+    ax.set_title("big", fontsize=14)
+    small = ax.text(0, 0, "note", fontsize=5)
+    readable(fig)
+    assert ax.get_legend().get_texts()[0].get_fontsize() == MIN_FONT_PT
+    assert small.get_fontsize() == MIN_FONT_PT and ax.title.get_fontsize() == 14
+
+
+def test_precomputed_images_are_sharp_small_and_described():
+    pre = precomputed(StabilityExplorer())
+    for image in pre.images:
+        picture = Image.open(io.BytesIO(image.value))
+        assert picture.size == (int(image.width) * DENSITY, int(image.height) * DENSITY)
+        assert picture.mode == "P" and len(picture.getcolors()) <= COLORS
+    lrs = pre.grids["lr"]
+    for lr, image in zip(lrs, pre.images, strict=True):
+        assert image.tooltip.startswith("Left: the loss after a fixed number of steps")
+        assert f"learning rate {lr:.3g}" in image.tooltip
+    kb = sum(len(i.value) for i in pre.images) / 1024 / len(pre.images)
+    assert kb < 40, f"{kb:.0f} KB per figure"
+    pre.close()
+
+
+def test_a_quantised_figure_looks_like_the_full_colour_one():
+    view = LearningRatePath()
+    full = np.asarray(Image.open(io.BytesIO(view.png(density=2))).convert("RGB"), float)
+    few = np.asarray(
+        Image.open(io.BytesIO(view.png(density=2, colors=COLORS))).convert("RGB"), float
+    )
+    assert np.abs(full - few).mean() < 2.0  # of 255
