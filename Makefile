@@ -50,4 +50,4 @@ quiz: install
 	$(VENV)/bin/lrlearn quiz
 
 clean:
-	rm -rf $(VENV) _build _vendor node_modules book/quiz.md artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) _build _vendor node_modules book/quiz.md book/quiz artifacts .pytest_cache .hypothesis

@@ -13,14 +13,30 @@ import sys
 
 import pytest
 
-from lrlearn.quiz import export_anki, load_bank, model_answer, to_markdown, write_book_page
-from lrlearn.quiz.render import curve_figure
+from lrlearn.quiz import (
+    export_anki,
+    load_bank,
+    model_answer,
+    shuffled_order,
+    to_markdown,
+    write_book_page,
+    write_book_pages,
+)
+from lrlearn.quiz.render import PAGES, curve_figure, page_of, pages_markdown
 from lrlearn.quiz.textplot import text_curve
 
 BANK = load_bank()
 # one question of every kind, including a curve, keeps the rendering fast
-SAMPLE = [BANK.get(i) for i in ("basics-update-rule", "num-critical-5x2", "basics-what-is-lr",
-                                "curve-sgd-diverging", "hilo-worked-example-broken")]
+SAMPLE = [
+    BANK.get(i)
+    for i in (
+        "basics-update-rule",
+        "num-critical-5x2",
+        "basics-what-is-lr",
+        "curve-sgd-diverging",
+        "hilo-worked-example-broken",
+    )
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +51,10 @@ def _chunks(text: str) -> dict[str, str]:
 
 def test_every_question_has_a_label_heading_and_hidden_answer(page):
     chunks = _chunks(page)
-    assert list(chunks) == [q.id for q in sorted(SAMPLE, key=lambda q: ["basic", "intermediate",
-                                                                         "advanced"].index(q.level))]
+    assert list(chunks) == [
+        q.id
+        for q in sorted(SAMPLE, key=lambda q: ["basic", "intermediate", "advanced"].index(q.level))
+    ]
     for q in SAMPLE:
         chunk = chunks[q.id]
         assert chunk.count("<details>") == 1 and chunk.count("</details>") == 1
@@ -54,8 +72,14 @@ def test_every_question_has_a_label_heading_and_hidden_answer(page):
 def test_choices_numeric_and_corrections(page):
     chunks = _chunks(page)
     mc = BANK.get("basics-update-rule")
-    for i, c in enumerate(mc.choices):
-        assert f"- {chr(97 + i)}) {c}" in chunks[mc.id]
+    order = shuffled_order(mc, 0)
+    assert order != tuple(range(len(order)))  # this one is shuffled away from the bank order
+    for pos, i in enumerate(order):
+        assert f"- {chr(97 + pos)}) {mc.choices[i]}" in chunks[mc.id]
+    before, answer = chunks[mc.id].split("<details>")
+    right = chr(97 + order.index(mc.answer))
+    assert f"<strong>Answer.</strong> {html.escape(right)}) " in answer
+    assert mc.id not in before  # the heading names level and topics, never the id
     assert "*Give a number.*" in chunks["num-critical-5x2"]
     assert "What the usual answer gets wrong." in chunks["hilo-worked-example-broken"]
     assert "{value" not in page
@@ -68,13 +92,30 @@ def test_curve_is_an_inline_png_of_the_simulated_run(page):
     png = base64.b64decode(m.group(1))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     fig = curve_figure(BANK.get("curve-sgd-diverging"))
-    (line,) = fig.axes[0].get_lines()
+    line = fig.axes[0].get_lines()[0]
     from lrlearn.quiz.compute import run_curve
 
-    losses = run_curve(BANK.get("curve-sgd-diverging").curve).losses
-    assert list(line.get_ydata()) == list(losses)
+    run = run_curve(BANK.get("curve-sgd-diverging").curve)
+    assert list(line.get_ydata()) == list(run.losses)
     assert fig.axes[0].get_yscale() == "log"  # the blow-up spans decades
     assert fig.get_layout_engine() is not None
+    assert run.landscape.min_value == 0 and "floor" in fig.axes[0].get_title()
+
+
+def test_the_floor_is_drawn_where_it_is_on_the_plot():
+    from lrlearn.quiz.compute import run_curve
+
+    for q in BANK.select(kind="curve"):
+        run = run_curve(q.curve)
+        fig = curve_figure(q)
+        ax = fig.axes[0]
+        floors = [ln for ln in ax.get_lines()[1:] if ln.get_linestyle() == "--"]
+        floor = float(run.landscape.min_value)
+        if ax.get_yscale() == "linear" or floor > 0:
+            assert [ln.get_ydata()[0] for ln in floors] == [floor], q.id
+        else:
+            assert "below the log scale" in ax.get_title(), q.id
+        assert "floor (the lowest loss possible)" in text_curve(run.losses, floor=floor)
 
 
 def test_markdown_special_characters_are_escaped():
@@ -82,6 +123,43 @@ def test_markdown_special_characters_are_escaped():
     # the PyTorch snippet keeps its brackets and underscores as text, not Markdown syntax
     assert r"optim.AdamW(\[{'params': model.backbone.parameters()" in text
     assert "lr=\\[1e-5, 1e-4\\]" in text
+
+
+def test_pages_split_the_bank_by_topic_with_a_contents_page(tmp_path):
+    pages = pages_markdown()
+    assert set(pages) == {"quiz", *(f"quiz/{slug}" for slug in PAGES)}
+    total = sum(text.count("<details>") for name, text in pages.items() if name != "quiz")
+    assert total == len(BANK)  # every question on exactly one page
+    for q in BANK:
+        assert f"(quiz-{q.id})=" in pages[f"quiz/{page_of(q)}"]
+    contents = pages["quiz"]
+    assert "<details>" not in contents
+    for slug, (title, _) in PAGES.items():
+        n = sum(page_of(q) == slug for q in BANK)
+        assert f"- [{title}](quiz/{slug}.md): {n} question" in contents
+    # each page holds a fraction of the bank (the single page held all of it)
+    assert max(t.count("<details>") for t in pages.values()) < 0.35 * len(BANK)
+    paths = write_book_pages(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in paths) == sorted(
+        f"{name}.md" for name in pages
+    )
+    mtimes = [p.stat().st_mtime_ns for p in paths]
+    write_book_pages(tmp_path)  # unchanged pages are not rewritten
+    assert [p.stat().st_mtime_ns for p in paths] == mtimes
+
+
+def test_book_toc_lists_the_quiz_pages():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    chapters = [c for part in toc["parts"] for c in part["chapters"]]
+    (quiz,) = [c for c in chapters if c["file"] == "book/quiz"]
+    assert [s["file"] for s in quiz["sections"]] == [f"book/quiz/{slug}" for slug in PAGES]
+    ignored = (root / ".gitignore").read_text().split()
+    assert "book/quiz.md" in ignored and "book/quiz/" in ignored
 
 
 def test_filters_and_errors(tmp_path):
@@ -107,12 +185,26 @@ def test_page_builds_with_sphinx_and_myst_without_warnings(tmp_path, page):
         pytest.skip("sphinx-build not installed")
     src = tmp_path / "src"
     (src / "book").mkdir(parents=True)
-    (src / "conf.py").write_text("extensions = ['myst_parser']\nmyst_enable_extensions = "
-                                 "['dollarmath']\nmaster_doc = 'book/quiz'\n")
+    (src / "conf.py").write_text(
+        "extensions = ['myst_parser']\nmyst_enable_extensions = "
+        "['dollarmath']\nmaster_doc = 'book/quiz'\n"
+    )
     (src / "book" / "quiz.md").write_text(page)
-    res = subprocess.run([f"{sys.prefix}/bin/sphinx-build", "-W", "-n", "-q", "-b", "html",
-                          str(src), str(tmp_path / "out")], capture_output=True, text=True,
-                         timeout=120)
+    res = subprocess.run(
+        [
+            f"{sys.prefix}/bin/sphinx-build",
+            "-W",
+            "-n",
+            "-q",
+            "-b",
+            "html",
+            str(src),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     built = (tmp_path / "out" / "book" / "quiz.html").read_text()
     assert built.count("<details>") == len(SAMPLE)
@@ -123,6 +215,7 @@ def test_page_builds_with_sphinx_and_myst_without_warnings(tmp_path, page):
 
 
 # --- Anki ----------------------------------------------------------------------------------
+
 
 def _read_anki(path):
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -135,8 +228,14 @@ def _read_anki(path):
 def test_anki_export_is_importable_text(tmp_path):
     path = export_anki(tmp_path / "deck.txt")
     header, rows = _read_anki(path)
-    assert header == ["#separator:tab", "#html:true", "#notetype:Basic", "#deck:lrlearn",
-                      "#guid column:1", "#tags column:4"]
+    assert header == [
+        "#separator:tab",
+        "#html:true",
+        "#notetype:Basic",
+        "#deck:lrlearn",
+        "#guid column:1",
+        "#tags column:4",
+    ]
     assert len(rows) == len(BANK) and all(len(r) == 4 for r in rows)
     assert len({r[0] for r in rows}) == len(BANK)
     by_id = {r[0].removeprefix("lrlearn-"): r for r in rows}
@@ -146,11 +245,41 @@ def test_anki_export_is_importable_text(tmp_path):
         assert f"lrlearn::{q.level}" in tags.split()
         assert all(f"lrlearn::{t}" in tags.split() for t in q.topics)
         assert html.escape(q.explanation).replace("\n", "<br>") in back
-        if q.kind in ("choice", "numeric", "curve"):
-            assert html.escape(model_answer(q)) in back and html.escape(model_answer(q)) not in \
-                front
+        if q.kind != "recall":
+            assert (
+                html.escape(model_answer(q)) in back and html.escape(model_answer(q)) not in front
+            )
+        assert q.id not in front
+        if q.choices:  # shown shuffled (seeded), reshuffled by the card's script at each showing
+            items = re.findall(r"<li>(.*?)</li>", front)
+            assert items == [
+                html.escape(q.choices[i]).replace("\n", "<br>") for i in shuffled_order(q, 0)
+            ]
+            assert "Math.random()" in front and "<li>" not in back
+            assert html.escape(q.choices[q.answer]) in back
     curve = BANK.get("curve-sgd-good")
     assert "<pre>" in by_id[curve.id][1]
+
+
+def test_anki_export_refuses_files_it_did_not_write(tmp_path):
+    from lrlearn.quiz import ProgressStore
+
+    store = ProgressStore(data_dir=tmp_path)
+    store.record("basics-update-rule", True)
+    before = store.path.read_bytes()
+    with pytest.raises(FileExistsError, match="is an lrlearn quiz progress file"):
+        export_anki(store.path, SAMPLE)
+    assert store.path.read_bytes() == before
+    other = tmp_path / "deck.txt"
+    other.write_text("#separator:tab\nsomeone else's deck\n")
+    with pytest.raises(FileExistsError, match="was not written by lrlearn export-anki"):
+        export_anki(other, SAMPLE)
+    mine = export_anki(tmp_path / "mine.txt", SAMPLE)
+    export_anki(mine, SAMPLE[:2], seed=3)  # its own file may be replaced
+    assert len(_read_anki(mine)[1]) == 2
+    export_anki(other, SAMPLE, force=True)
+    assert len(_read_anki(other)[1]) == len(SAMPLE)
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_anki_bad_arguments(tmp_path):
@@ -166,8 +295,12 @@ def test_text_curve():
     text = text_curve([1.0, 0.1, 0.01, 0.001], width=20, height=4)
     lines = text.splitlines()
     # one decade per row on a log scale, one point every 5 columns
-    assert lines[:4] == ["    1 |*", "      |     *", "      |          *",
-                         "0.001 |               *"]
+    assert lines[:4] == [
+        "    1 |*",
+        "      |     *",
+        "      |          *",
+        "0.001 |               *",
+    ]
     assert lines[4] == "      +" + "-" * 20 and "log scale" in lines[-1]
     linear = text_curve([3.0, 2.0, 1.0], width=10, height=3)
     assert "linear scale" in linear and linear.count("*") == 3

@@ -4,34 +4,49 @@ Format (Anki manual, "Importing text files"): tab-separated fields with header l
 ``#separator:tab``, ``#html:true``, ``#notetype:Basic``, ``#deck:...``, ``#guid column:1`` (the
 question id, so re-importing updates notes instead of duplicating them) and ``#tags column:4``.
 Fields are quoted (double quotes doubled), so text may hold any character.
+
+Options are written in a seeded shuffled order, and a short script on the card front reshuffles
+them at every showing (Anki runs card scripts on desktop and mobile); the back names the right
+option by its text, so it holds in any order. ``export_anki`` never writes over a file it did not
+write itself (a progress file least of all) unless ``force=True``, and writes atomically.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
+import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from .bank import load_bank
-from .compute import run_curve
 from .grading import model_answer
-from .render import _html
+from .render import _html, text_plot
 from .schema import Question
-from .textplot import text_curve
+from .shuffle import shuffled_order
+from .store import FORMAT
 
-__all__ = ["anki_rows", "export_anki"]
+__all__ = ["HEADER", "anki_rows", "export_anki"]
+
+HEADER = "#separator:tab\n#html:true\n#notetype:Basic\n"
+# reorders the options of the card it sits on at random, every time the card is shown
+_SHUFFLE_JS = (
+    "<script>(function(){var u=document.currentScript.previousElementSibling;"
+    "for(var i=u.children.length;i>1;i--){u.appendChild(u.children["
+    "Math.floor(Math.random()*i)]);}})();</script>"
+)
 
 
-def _front(q: Question) -> str:
+def _front(q: Question, seed: int = 0) -> str:
     parts = [f"<p>{_html(q.prompt)}</p>"]
-    if q.kind == "curve":
-        curve = text_curve(run_curve(q.curve).losses, width=50, height=10)
-        parts.append(f"<pre>{html.escape(curve)}</pre>")
+    if q.kind in ("curve", "training"):
+        parts.append(f"<pre>{html.escape(text_plot(q, width=50, height=10))}</pre>")
     if q.choices:
-        items = "".join(f"<li>{chr(ord('a') + i)}) {_html(c)}</li>" for i, c in enumerate(q.choices))
-        parts.append(f'<ul style="list-style:none">{items}</ul>')
+        items = "".join(f"<li>{_html(q.choices[i])}</li>" for i in shuffled_order(q, seed))
+        parts.append(f'<ul class="lrlearn-options">{items}</ul>{_SHUFFLE_JS}')
     if q.kind == "numeric":
         unit = f" ({html.escape(q.unit)})" if q.unit else ""
         parts.append(f"<p><i>Give a number{unit}.</i></p>")
@@ -40,13 +55,18 @@ def _front(q: Question) -> str:
 
 def _back(q: Question) -> str:
     answer = model_answer(q)
-    if q.kind in ("choice", "curve"):
-        answer = f"{chr(ord('a') + q.answer)}) {q.choices[q.answer]}. {answer}"
+    if q.choices:
+        answer = f"“{q.choices[q.answer]}”. {answer}"
     parts = [f"<p><b>Answer.</b> {_html(answer)}</p>", f"<p><b>Why.</b> {_html(q.explanation)}</p>"]
     if q.correction:
         parts.append(f"<p><b>What the usual answer gets wrong.</b> {_html(q.correction)}</p>")
     where = f"{q.notebook}.ipynb" + (f" § {q.section}" if q.section else "")
-    parts.append(f"<p><small>lrlearn notebook {html.escape(where)}</small></p>")
+    if q.key_points:
+        parts.append(f"<p><b>Key points.</b> {'; '.join(_html(k) for k in q.key_points)}</p>")
+    parts.append(
+        f"<p><small>lrlearn notebook {html.escape(where)} · question "
+        f"{html.escape(q.id)}</small></p>"
+    )
     return "".join(parts)
 
 
@@ -54,9 +74,42 @@ def _tags(q: Question, prefix: str) -> str:
     return " ".join([f"{prefix}::{q.level}", *(f"{prefix}::{t}" for t in q.topics)])
 
 
-def anki_rows(questions: Iterable[Question], tag_prefix: str = "lrlearn") -> list[list[str]]:
+def anki_rows(
+    questions: Iterable[Question], tag_prefix: str = "lrlearn", seed: int = 0
+) -> list[list[str]]:
     """[guid, front, back, tags] per question."""
-    return [[f"lrlearn-{q.id}", _front(q), _back(q), _tags(q, tag_prefix)] for q in questions]
+    return [[f"lrlearn-{q.id}", _front(q, seed), _back(q), _tags(q, tag_prefix)] for q in questions]
+
+
+def _written_by_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return (
+        head.startswith(HEADER.encode())
+        and b"#guid column:1" in head
+        and FORMAT.encode() not in head
+    )
+
+
+def _refuse(path: Path) -> str | None:
+    """Why ``path`` must not be overwritten without ``force`` (None if it may be)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    if path.is_dir():
+        return f"{path} is a folder"
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        return f"{path} cannot be read ({exc})"
+    if FORMAT.encode() in head:
+        return f"{path} is an lrlearn quiz progress file"
+    if not _written_by_export(path):
+        return f"{path} exists and was not written by lrlearn export-anki"
+    return None
 
 
 def export_anki(
@@ -65,8 +118,13 @@ def export_anki(
     *,
     deck: str = "lrlearn",
     tag_prefix: str = "lrlearn",
+    seed: int = 0,
+    force: bool = False,
 ) -> Path:
-    """Write the questions (default: the whole bank) to ``path`` as an Anki import file."""
+    """Write the questions (default: the whole bank) to ``path`` as an Anki import file.
+
+    Raises ``FileExistsError`` if ``path`` is a file this function did not write (a progress
+    file, anything else) unless ``force``; ``path`` is replaced atomically."""
     if not isinstance(deck, str) or not deck.strip() or any(c in deck for c in "\t\n\r"):
         raise ValueError(f"deck must be a non-empty single-line name, got {deck!r}")
     if not isinstance(tag_prefix, str) or not tag_prefix or any(c.isspace() for c in tag_prefix):
@@ -74,12 +132,27 @@ def export_anki(
     pool = list(load_bank() if questions is None else questions)
     if not pool:
         raise ValueError("questions must not be empty")
+    target = Path(path).expanduser()
+    why = _refuse(target)
+    if why and not force:
+        raise FileExistsError(
+            f"{why}; not overwriting it (choose another file, or force it: --force / force=True)"
+        )
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder; give a file name")
     buf = io.StringIO()
-    buf.write("#separator:tab\n#html:true\n#notetype:Basic\n")
+    buf.write(HEADER)
     buf.write(f"#deck:{deck}\n#guid column:1\n#tags column:4\n")
     writer = csv.writer(buf, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerows(anki_rows(pool, tag_prefix))
-    target = Path(path)
+    writer.writerows(anki_rows(pool, tag_prefix, seed))
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(buf.getvalue(), encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return target

@@ -4,14 +4,19 @@ A bank file is JSON: ``{"questions": [entry, ...]}``. Every entry has
 
 - ``id``: a unique slug (lower-case letters, digits, dashes);
 - ``kind``: ``"choice"`` (multiple choice), ``"numeric"`` (the answer is computed by lrlearn from
-  ``compute``), ``"recall"`` (free recall, self-graded) or ``"curve"`` (read a simulated loss curve);
+  ``compute``), ``"recall"`` (free recall, self-graded), ``"curve"`` (read a simulated loss curve)
+  or ``"training"`` (read the train and validation curves of a real minibatch run on the digits);
 - ``level``: ``"basic"``, ``"intermediate"`` or ``"advanced"``; ``topics``: tags from ``TOPICS``;
 - ``prompt``, ``model_answer``, ``explanation``: text;
 - ``notebook``: one of ``NOTEBOOKS`` (the notebook that demonstrates it) and an optional ``section``
   anchor inside it;
 - per kind: ``choices`` + ``answer`` (index) for choice; ``compute`` (``{"compute": name, "args":
   {...}}``) + ``tolerance`` (``{"rel": r}`` and/or ``{"abs": a}``) for numeric; ``curve`` (a
-  simulation spec) + ``answer`` (a label of ``CURVE_LABELS``) for curve.
+  simulation spec) + ``answer`` (a label of ``CURVE_LABELS``) for curve; ``run`` (``{"scenario":
+  name, "seed": s}``, see ``lrlearn.quiz.real_curves``) + ``answer`` (a label of ``RUN_LABELS``) +
+  ``options`` (3 to 5 labels, the answer among them) for training;
+- optional on every kind: ``key_points`` (1 to 6 short strings, the rubric of a mock interview)
+  and ``follow_ups`` (``[{"prompt": text, "key_points": [...]}, ...]``, asked after the question).
 
 A numeric entry's ``model_answer`` may contain ``{value}`` (or ``{value:.3g}``): it is filled in
 with the computed answer, so no number that is an answer is ever typed into the bank by hand.
@@ -25,20 +30,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compute import check_curve, check_spec
+from .real_curves import RUN_LABELS, check_run
 
 __all__ = [
     "CURVE_LABELS",
     "KINDS",
     "LEVELS",
     "NOTEBOOKS",
+    "RUN_LABELS",
     "TOPICS",
     "BankError",
+    "FollowUp",
     "Question",
     "validate_entry",
 ]
 
 LEVELS: tuple[str, ...] = ("basic", "intermediate", "advanced")
-KINDS: tuple[str, ...] = ("choice", "numeric", "recall", "curve")
+KINDS: tuple[str, ...] = ("choice", "numeric", "recall", "curve", "training")
 
 #: topic tag -> one-line description (``lrlearn quiz --list-topics`` shows these)
 TOPICS: dict[str, str] = {
@@ -64,6 +72,16 @@ TOPICS: dict[str, str] = {
     "debugging": "diagnosing training from its symptoms",
     "myths": "common claims that are wrong or too loose",
     "hardware": "memory, throughput and batch size on accelerators",
+    "adam-warmup": "why Adam needs warmup: post-LN vs pre-LN, RAdam, sharpness reduction",
+    "loss-spikes": "loss spikes with Adam: beta2, QK-norm, z-loss, rewinding",
+    "wsd": "warmup-stable-decay, cooldowns and linear decay to zero",
+    "schedule-free": "schedule-free optimizers (averaging instead of decay)",
+    "mup": "muP and learning-rate transfer across width",
+    "scaling-laws": "power laws for the optimal learning rate and batch size",
+    "new-optimizers": "Lion, Muon and their learning rates",
+    "lora": "LoRA learning rates: alpha/r, rsLoRA, LoRA+",
+    "precision": "bf16, fp16 and updates lost to rounding",
+    "continual-pretraining": "continued pretraining: re-warming, re-decaying, replay",
 }
 
 NOTEBOOKS: tuple[str, ...] = (
@@ -85,34 +103,45 @@ NOTEBOOKS: tuple[str, ...] = (
     "15_tuning_capstone",
 )
 
-#: curve label -> the choice shown for it
+#: curve label -> the choice shown for it: what the curve does, not the diagnosis (the
+#: explanation gives that), in words of similar length
 CURVE_LABELS: dict[str, str] = {
-    "diverging": "The learning rate is far too high: the loss blows up",
-    "oscillating": "The learning rate is on the high side: the loss goes up and down on its way down",
-    "too_low": "The learning rate is too low: the loss creeps down and is far from its floor at the end",
-    "good": "The learning rate is about right: the loss falls steadily to its floor",
+    "diverging": "It grows without bound, faster and faster",
+    "oscillating": "It falls, but rises and falls again on the way",
+    "too_low": "It falls smoothly, ending far above the floor",
+    "good": "It falls smoothly all the way to the floor",
 }
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ANCHOR = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _COMMON = {"id", "kind", "level", "topics", "prompt", "model_answer", "explanation", "notebook",
-           "section", "correction"}
+           "section", "correction", "key_points", "follow_ups"}
 _BY_KIND = {
     "choice": {"choices", "answer"},
     "numeric": {"compute", "tolerance", "unit"},
     "recall": set(),
     "curve": {"curve", "answer"},
+    "training": {"run", "answer", "options"},
 }
 _REQUIRED_BY_KIND = {
     "choice": {"choices", "answer"},
     "numeric": {"compute", "tolerance"},
     "recall": set(),
     "curve": {"curve", "answer"},
+    "training": {"run", "answer", "options"},
 }
 
 
 class BankError(ValueError):
     """A malformed bank entry; the message names the file and the entry id."""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up an interviewer asks after a question, with its own key points."""
+
+    prompt: str
+    key_points: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,9 +163,13 @@ class Question:
     tolerance: dict[str, float] | None = field(default=None, compare=False)
     unit: str | None = None
     curve: dict[str, Any] | None = field(default=None, compare=False)
-    label: str | None = None  # curve questions: the expected CURVE_LABELS key
+    label: str | None = None  # curve/training questions: the expected label key
+    run: dict[str, Any] | None = field(default=None, compare=False)  # training questions
+    labels: tuple[str, ...] = ()  # curve/training: the label key of each choice
     correction: str | None = None  # what the usual answer gets wrong, if anything
     source: str = ""  # the bank file it came from
+    key_points: tuple[str, ...] = ()  # the rubric of a mock interview
+    follow_ups: tuple[FollowUp, ...] = ()
 
     @property
     def link(self) -> str:
@@ -162,6 +195,28 @@ def _template_ok(text: str) -> bool:
     except ValueError:
         return False
     return all(name == "value" for name in fields_)
+
+
+def _points(value: Any, source: str, qid: Any, what: str) -> tuple[str, ...]:
+    if (not isinstance(value, list) or not 1 <= len(value) <= 6
+            or not all(isinstance(p, str) and p.strip() for p in value)):
+        raise _fail(source, qid, f"{what} must be a list of 1 to 6 non-empty strings, "
+                                 f"got {value!r}")
+    return tuple(p.strip() for p in value)
+
+
+def _follow_ups(value: Any, source: str, qid: Any) -> tuple[FollowUp, ...]:
+    if not isinstance(value, list) or not value:
+        raise _fail(source, qid, f"'follow_ups' must be a non-empty list, got {value!r}")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) != {"prompt", "key_points"}:
+            raise _fail(source, qid, f"follow_ups[{i}] must be {{'prompt': text, 'key_points': "
+                                     f"[...]}}, got {item!r}")
+        prompt = _text(item, "prompt", source, qid)
+        out.append(FollowUp(prompt, _points(item["key_points"], source, qid,
+                                            f"follow_ups[{i}].key_points")))
+    return tuple(out)
 
 
 def validate_entry(entry: Any, source: str = "<bank>") -> Question:
@@ -208,6 +263,10 @@ def validate_entry(entry: Any, source: str = "<bank>") -> Question:
         "explanation": _text(entry, "explanation", source, qid),
         "notebook": notebook, "section": section,
         "correction": correction.strip() if correction else None, "source": source,
+        "key_points": (_points(entry["key_points"], source, qid, "'key_points'")
+                       if "key_points" in entry else ()),
+        "follow_ups": _follow_ups(entry["follow_ups"], source, qid) if "follow_ups" in entry
+        else (),
     }
     if kind == "choice":
         choices = entry["choices"]
@@ -251,7 +310,24 @@ def validate_entry(entry: Any, source: str = "<bank>") -> Question:
         if label not in CURVE_LABELS:
             raise _fail(source, qid, f"'answer' of a curve must be one of {list(CURVE_LABELS)}, "
                                      f"got {label!r}")
-        labels = list(CURVE_LABELS)
+        labels = tuple(CURVE_LABELS)
         return Question(**common, curve=spec, label=label, choices=tuple(CURVE_LABELS.values()),
-                        answer=labels.index(label))
+                        answer=labels.index(label), labels=labels)
+    if kind == "training":
+        spec = entry["run"]
+        try:
+            check_run(spec)
+        except (TypeError, ValueError) as exc:
+            raise _fail(source, qid, f"bad 'run': {exc}") from None
+        options, label = entry["options"], entry["answer"]
+        if (not isinstance(options, list) or not 3 <= len(options) <= 5
+                or len(set(options)) != len(options) or not set(options) <= set(RUN_LABELS)):
+            raise _fail(source, qid, f"'options' must be 3 to 5 distinct labels of "
+                                     f"{list(RUN_LABELS)}, got {options!r}")
+        if label not in options:
+            raise _fail(source, qid, f"'answer' must be one of the options {options}, "
+                                     f"got {label!r}")
+        return Question(**common, run=spec, label=label, labels=tuple(options),
+                        choices=tuple(RUN_LABELS[k] for k in options),
+                        answer=options.index(label))
     return Question(**common)

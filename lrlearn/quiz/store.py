@@ -7,35 +7,55 @@
   or the new one, never half of one, even if the writer is killed.
 - Concurrent: every read-merge-write happens under an exclusive ``flock`` on ``<file>.lock``; the
   file is a set of answer events with unique ids, so merging is a union and no answer is lost.
-- A corrupt or foreign file is renamed ``<file>.corrupt-<UTC timestamp>`` with a warning, and a
-  fresh log is started.
+- A truncated, unreadable or too deeply nested file is renamed ``<file>.corrupt-<UTC timestamp>``
+  and a fresh log is started, with a one-line notice (``notify``, default: printed to stderr). A
+  file that is valid JSON but not a progress file (a mistyped path) is never renamed or
+  overwritten: reading it raises ``ValueError``.
+- One malformed event does not cost the others: it is moved, alone, to ``<file>.quarantine``
+  (a JSON list) and the rest stays in use.
+- Format versions: version 1 (answers right or wrong) is read as is and rewritten as version 2
+  (answers also carry a rating and the order the options were shown in); no answer is dropped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import sys
 import tempfile
 import time
 import uuid
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .leitner import Card, cards_from_events
+from .scheduling import AGAIN, EASY, Card, cards_from_events
 
-__all__ = ["ENV_VAR", "FILE_NAME", "FORMAT", "ProgressStore", "ProgressWarning", "default_data_dir"]
+__all__ = [
+    "ENV_VAR",
+    "FILE_NAME",
+    "FORMAT",
+    "VERSION",
+    "NotAProgressFile",
+    "ProgressStore",
+    "default_data_dir",
+]
 
 ENV_VAR = "LRLEARN_DATA_DIR"
 FILE_NAME = "quiz_progress.json"
 FORMAT = "lrlearn-quiz-progress"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
-class ProgressWarning(UserWarning):
-    """The progress file was unreadable and has been set aside."""
+class NotAProgressFile(ValueError):
+    """The path holds a file that is not an lrlearn progress file; it is left untouched."""
+
+
+def _print_notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def default_data_dir() -> Path:
@@ -76,10 +96,21 @@ except ImportError:  # pragma: no cover - Windows
 
 def _valid_event(ev: Any) -> bool:
     try:  # exact type checks: fast on files with many thousands of answers
-        return (type(ev["id"]) is str and type(ev["question"]) is str
-                and type(ev["time"]) in (int, float) and type(ev["correct"]) is bool)
-    except (TypeError, KeyError, IndexError):
+        return (
+            type(ev["id"]) is str
+            and type(ev["question"]) is str
+            and type(ev["time"]) in (int, float)
+            and math.isfinite(ev["time"])
+            and type(ev["correct"]) is bool
+            and (type(ev.get("rating", 1)) is int and AGAIN <= ev.get("rating", 1) <= EASY)
+            and type(ev.get("response", "")) is str
+        )
+    except (TypeError, KeyError, IndexError, AttributeError):
         return False
+
+
+def _looks_like_ours(raw: bytes) -> bool:
+    return not raw.strip() or FORMAT.encode() in raw[:200]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -94,16 +125,26 @@ def _fsync_dir(directory: Path) -> None:
 class ProgressStore:
     """Answer events on disk. ``record`` returns only once the answer is durably in the file."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *,
-                 data_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
+        notify: Callable[[str], None] = _print_notice,
+    ) -> None:
+        self.notify = notify
         if path is not None and data_dir is not None:
             raise TypeError("give either path or data_dir, not both")
         if path is not None:
             self.path = Path(path).expanduser()
         else:
-            self.path = Path(data_dir).expanduser() / FILE_NAME if data_dir else (
-                default_data_dir() / FILE_NAME)
+            self.path = (
+                Path(data_dir).expanduser() / FILE_NAME
+                if data_dir
+                else (default_data_dir() / FILE_NAME)
+            )
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.quarantine_path = self.path.with_name(self.path.name + ".quarantine")
 
     def __repr__(self) -> str:
         return f"ProgressStore({str(self.path)!r})"
@@ -129,9 +170,25 @@ class ProgressStore:
             n += 1
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         os.replace(self.path, target)
-        warnings.warn(f"quiz progress file {self.path} {reason}; it was moved to {target.name} "
-                      "and a fresh one started", ProgressWarning, stacklevel=4)
+        _fsync_dir(self.path.parent)
+        self.notify(
+            f"lrlearn: quiz progress file {self.path} {reason}; it was moved to "
+            f"{target.name} and a fresh one started"
+        )
         return target
+
+    def _quarantine(self, bad: list[Any]) -> None:
+        """Append malformed events to the quarantine file (atomically), before they leave the
+        progress file."""
+        kept: list[Any] = []
+        with contextlib.suppress(OSError, ValueError, RecursionError):
+            old = json.loads(self.quarantine_path.read_text(encoding="utf-8"))
+            kept = old if isinstance(old, list) else [old]
+        self._atomic_write(self.quarantine_path, json.dumps(kept + bad).encode("utf-8"))
+        self.notify(
+            f"lrlearn: {len(bad)} malformed answer(s) in {self.path} moved to "
+            f"{self.quarantine_path.name}; the other answers are kept"
+        )
 
     def _read(self) -> list[dict[str, Any]]:
         """The events on disk (caller holds the lock); set a bad file aside."""
@@ -144,33 +201,55 @@ class ProgressStore:
             return []
         try:
             doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            self._set_aside("is not valid JSON")
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            if not _looks_like_ours(raw) and self.path.name != FILE_NAME:
+                raise NotAProgressFile(
+                    f"{self.path} is not an lrlearn quiz progress file; it "
+                    "was left untouched (check the path)"
+                ) from None
+            reason = (
+                "is nested too deeply to read"
+                if isinstance(exc, RecursionError)
+                else "is not valid JSON (truncated or damaged)"
+            )
+            self._set_aside(reason)
             return []
-        if (not isinstance(doc, dict) or doc.get("format") != FORMAT
-                or doc.get("version") != VERSION or not isinstance(doc.get("events"), list)
-                or not all(_valid_event(e) for e in doc["events"])):
-            self._set_aside(f"is not an lrlearn quiz progress file (format {FORMAT!r} "
-                            f"version {VERSION})")
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise NotAProgressFile(
+                f"{self.path} is not an lrlearn quiz progress file (no "
+                f"format {FORMAT!r}); it was left untouched (check the path)"
+            )
+        if doc.get("version") not in READABLE_VERSIONS or not isinstance(doc.get("events"), list):
+            self._set_aside(
+                f"has an unknown version {doc.get('version')!r} or no event list "
+                f"(this lrlearn reads versions {list(READABLE_VERSIONS)})"
+            )
             return []
-        return doc["events"]
+        events = doc["events"]
+        good = [e for e in events if _valid_event(e)]
+        if len(good) != len(events):
+            self._quarantine([e for e in events if not _valid_event(e)])
+            self._write(good)
+        return good
 
-    def _write(self, events: list[dict[str, Any]]) -> None:
-        doc = {"format": FORMAT, "version": VERSION, "events": events}
-        data = json.dumps(doc, separators=(",", ":")).encode("utf-8")  # C encoder: no indent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                   dir=self.path.parent)
+    @staticmethod
+    def _atomic_write(path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(self.path.parent)
+        _fsync_dir(path.parent)
+
+    def _write(self, events: list[dict[str, Any]]) -> None:
+        doc = {"format": FORMAT, "version": VERSION, "events": events}
+        self._atomic_write(self.path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
 
     def events(self) -> list[dict[str, Any]]:
         """All recorded answer events, oldest first."""
@@ -179,15 +258,68 @@ class ProgressStore:
         return sorted(events, key=lambda e: (e["time"], e["id"]))
 
     def cards(self) -> dict[str, Card]:
-        """Leitner state per question id, from the recorded answers."""
+        """FSRS state per question id, from the recorded answers."""
         return cards_from_events(self.events())
 
-    def record(self, question: str, correct: bool, *, response: str = "",
-               when: float | None = None) -> dict[str, Any]:
-        """Append one answer (read-merge-write under the lock) and return its event."""
-        event = {"id": uuid.uuid4().hex, "question": str(question), "time":
-                 float(time.time() if when is None else when), "correct": bool(correct),
-                 "response": str(response)[:200]}
+    def record(
+        self,
+        question: str,
+        correct: bool,
+        *,
+        response: str = "",
+        when: float | None = None,
+        rating: int | None = None,
+        order: Iterable[int] | None = None,
+        mode: str | None = None,
+    ) -> dict[str, Any]:
+        """Append one answer (read-merge-write under the lock) and return its event.
+
+        ``rating``: 1-4 (Again, Hard, Good, Easy; default Good if right, Again if wrong);
+        ``order``: the option indices in the order shown; ``mode``: e.g. ``"interview"``.
+        """
+        if not isinstance(question, str) or not question.strip() or len(question) > 200:
+            raise TypeError(
+                f"question must be a question id (a non-empty string), got {question!r}"
+            )
+        if not isinstance(correct, bool):
+            raise TypeError(f"correct must be True or False, got {correct!r}")
+        if not isinstance(response, str):
+            raise TypeError(f"response must be a string, got {type(response).__name__}")
+        if when is None:
+            when = time.time()
+        if (
+            isinstance(when, bool)
+            or not isinstance(when, (int, float))
+            or not math.isfinite(when)
+            or when < 0
+        ):
+            raise ValueError(f"when must be a finite time in epoch seconds >= 0, got {when!r}")
+        if rating is None:
+            rating = 3 if correct else AGAIN
+        if isinstance(rating, bool) or not isinstance(rating, int) or not AGAIN <= rating <= EASY:
+            raise ValueError(
+                f"rating must be 1, 2, 3 or 4 (Again, Hard, Good, Easy), got {rating!r}"
+            )
+        if (rating == AGAIN) == correct:
+            raise ValueError(
+                f"rating {rating} contradicts correct={correct} (Again is a miss, "
+                "Hard/Good/Easy are right)"
+            )
+        event: dict[str, Any] = {
+            "id": uuid.uuid4().hex,
+            "question": question,
+            "time": float(when),
+            "correct": correct,
+            "rating": rating,
+            "response": response[:200],
+        }
+        if order is not None:
+            shown = [int(i) for i in order]
+            if sorted(shown) != list(range(len(shown))):
+                raise ValueError(f"order must be a permutation of 0..n-1, got {shown!r}")
+            event["order"] = shown
+        if mode is not None:
+            event["mode"] = str(mode)
         self.merge([event])
         return event
 

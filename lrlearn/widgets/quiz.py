@@ -3,24 +3,32 @@
     from lrlearn.widgets.quiz import quiz_widget
     quiz_widget(level="basic", topic="warmup", count=5)
 
-All logic (drawing questions, grading, Leitner boxes, saving) is the session's; the widget only
-shows a question, collects the answer and shows the result.
+All logic (drawing questions, shuffling options, grading, FSRS scheduling, saving) is the
+session's; the widget only shows a question (options in the session's shuffled order, no id
+until answered), collects the answer and shows the result. ``progress_figure`` plots what the
+progress file says over time.
 """
 
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+import numpy as np
 
-from ..quiz import InvalidAnswer, ProgressStore, Session
+from ..quiz import RATINGS, InvalidAnswer, ProgressStore, Session, load_bank, progress_stats
 from ..quiz.bank import Bank
 from ..quiz.grading import Grade
-from ..quiz.schema import Question
+from ..quiz.schema import LEVELS, Question
+from ..quiz.shuffle import options_in_order
 
-__all__ = ["QuizWidget", "quiz_widget"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["QuizWidget", "progress_figure", "quiz_widget"]
 
 _STYLE = {"description_width": "initial"}
 
@@ -50,16 +58,22 @@ class QuizWidget(w.VBox):
         )
         self.check_button = w.Button(description="Check", button_style="primary")
         self.reveal_button = w.Button(description="Show the model answer")
-        self.got_it_button = w.Button(description="I had it", button_style="success")
-        self.missed_button = w.Button(description="I missed it", button_style="warning")
+        self.rating_buttons = {
+            r: w.Button(description=name, button_style=style)
+            for (r, name), style in zip(
+                RATINGS.items(), ("danger", "warning", "success", "info"), strict=True
+            )
+        }
+        self.got_it_button = self.rating_buttons[3]  # Good
+        self.missed_button = self.rating_buttons[1]  # Again
         self.skip_button = w.Button(description="Skip")
         self.next_button = w.Button(description="Next question")
         self.feedback = w.HTML()
         self.score_label = w.HTML()
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.reveal())
-        self.got_it_button.on_click(lambda _: self.self_grade(True))
-        self.missed_button.on_click(lambda _: self.self_grade(False))
+        for r, button in self.rating_buttons.items():
+            button.on_click(lambda _, r=r: self.self_grade(r))
         self.skip_button.on_click(lambda _: self.skip())
         self.next_button.on_click(lambda _: self.show_current())
         super().__init__(layout=w.Layout(width="100%"))
@@ -83,26 +97,31 @@ class QuizWidget(w.VBox):
             missed = self.session.score.missed
             self.header.value = "<b>Done.</b>"
             self.prompt.value = f"<p>Final score: {html.escape(str(self.session.score))}.</p>" + (
-                f"<p>Back in box 1 for review tomorrow: {html.escape(', '.join(missed))}</p>"
+                f"<p>Missed (scheduled again soon): {html.escape(', '.join(missed))}</p>"
                 if missed
                 else ""
             )
             self.children = (self.header, self.prompt, self.score_label)
             return
         n, total = self.session.position + 1, len(self.session)
+        again = " · again (missed earlier)" if self.session.is_reask else ""
         self.header.value = (
             f"<b>Question {n} of {total}</b> · {q.level} · "
-            f"{html.escape(', '.join(q.topics))} · <code>{q.id}</code>"
+            f"{html.escape(', '.join(q.topics))}{again}"
         )
         self.prompt.value = f"<p>{_p(q.prompt)}</p>"
         parts: list[w.Widget] = [self.header, self.prompt]
-        if q.kind == "curve":
+        if q.kind in ("curve", "training"):
             from ..quiz.render import curve_png
 
             self.image.value = curve_png(q)
             parts.append(self.image)
-        if q.kind in ("choice", "curve"):
-            self.choices.options = [(f"{chr(97 + i)}) {c}", i) for i, c in enumerate(q.choices)]
+        if q.choices:
+            order = self.session.order
+            self.choices.options = [
+                (f"{key}) {c}", i)
+                for (key, c), i in zip(options_in_order(q, order), order, strict=True)
+            ]
             self.choices.value = None
             parts += [self.choices, w.HBox([self.check_button, self.skip_button])]
         elif q.kind == "numeric":
@@ -117,24 +136,31 @@ class QuizWidget(w.VBox):
     def _show_result(self, g: Grade) -> None:
         q = g.question
         if q.kind == "recall":
-            verdict = "Marked right." if g.correct else "Marked for review tomorrow."
+            verdict = f"Rated {RATINGS[g.rating]}." + (
+                "" if g.correct else " It comes back later in this sitting."
+            )
         elif g.correct:
             verdict = f"✔ Right: {_p(g.expected)}"
         else:
             verdict = f"✘ Not quite. The answer is {_p(g.expected)}"
         lines = [f"<p><b>{verdict}</b></p>"]
+        if g.note:
+            lines.append(f"<p>{_p(g.note)}</p>")
         if q.kind != "recall":
             lines.append(f"<p><b>Model answer.</b> {_p(g.model_answer)}</p>")
         lines.append(f"<p><b>Why.</b> {_p(g.explanation)}</p>")
         if q.correction:
             lines.append(f"<p><b>What the usual answer gets wrong.</b> {_p(q.correction)}</p>")
-        lines.append(f"<p><small>See it in <code>{html.escape(q.link)}</code></small></p>")
+        lines.append(
+            f"<p><small>See it in <code>{html.escape(q.link)}</code> · question "
+            f"<code>{html.escape(q.id)}</code></small></p>"
+        )
         self.feedback.value = "".join(lines)
         self.score_label.value = self._score_text()
         self.children = (
             self.header,
             self.prompt,
-            *([self.image] if q.kind == "curve" else []),
+            *([self.image] if q.kind in ("curve", "training") else []),
             self.feedback,
             self.next_button,
             self.score_label,
@@ -147,7 +173,7 @@ class QuizWidget(w.VBox):
         q = self.question
         if q is None or q.kind == "recall":
             return None
-        response: Any = self.choices.value if q.kind in ("choice", "curve") else self.number.value
+        response: Any = self.choices.value if q.choices else self.number.value
         if response is None:
             self.feedback.value = "<p>Pick one of the options first.</p>"
             return None
@@ -167,21 +193,27 @@ class QuizWidget(w.VBox):
         q = self.question
         if q is None or q.kind != "recall":
             return
-        self.feedback.value = f"<p><b>Model answer.</b> {_p(q.model_answer)}</p>"
+        points = (
+            "<p><b>Key points.</b> " + "; ".join(_p(k) for k in q.key_points) + "</p>"
+            if q.key_points
+            else ""
+        )
+        self.feedback.value = f"<p><b>Model answer.</b> {_p(q.model_answer)}</p>{points}"
         self.children = (
             self.header,
             self.prompt,
             self.feedback,
-            w.HBox([self.got_it_button, self.missed_button]),
+            w.HBox([w.Label("How did you do?"), *self.rating_buttons.values()]),
             self.score_label,
         )
 
-    def self_grade(self, correct: bool) -> Grade | None:
+    def self_grade(self, rating: int | bool) -> Grade | None:
+        """Rate a recall answer: 1-4 (Again, Hard, Good, Easy), or True/False (Good/Again)."""
         q = self.question
         if q is None or q.kind != "recall":
             return None
         try:
-            result = self.session.answer(bool(correct))
+            result = self.session.answer(rating)
         except OSError as exc:
             self.feedback.value = f"<p>Could not save this answer ({_p(str(exc))}); try again.</p>"
             return None
@@ -210,3 +242,34 @@ def quiz_widget(
             bank, level=level, topic=topic, count=count, due_only=due_only, store=store, seed=seed
         )
     )
+
+
+def progress_figure(
+    store: ProgressStore | None = None, bank: Bank | None = None, now: float | None = None
+) -> Figure:
+    """Three panels from the progress file: answers per day with the share right, the measured
+    retention of each day's reviews, and accuracy by level (``lrlearn.quiz.stats``)."""
+    store = ProgressStore() if store is None else store
+    bank = load_bank() if bank is None else bank
+    stats = progress_stats(store.events(), bank, time.time() if now is None else now)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10.0, 3.0), layout="constrained")
+    a1, a2, a3 = fig.subplots(1, 3)
+    day = (stats.days - (stats.days[0] if stats.days.size else 0)) / 86400
+    if stats.days.size:
+        a1.bar(day, stats.answers_per_day, color="0.8", label="answers")
+        a1.bar(day, stats.right_per_day, color="C2", label="right")
+        a1.legend(fontsize=8)
+        ok = np.isfinite(stats.retention_per_day)
+        a2.plot(day[ok], 100 * stats.retention_per_day[ok], "o-", color="C0")
+        a2.axhline(90, color="0.4", ls="--", lw=1, label="FSRS target 90%")
+        a2.legend(fontsize=8)
+    else:
+        a1.text(0.5, 0.5, "no answers yet", ha="center", transform=a1.transAxes)
+    a1.set(xlabel="day", ylabel="answers", title="Answers per day")
+    a2.set(xlabel="day", ylabel="% right", ylim=(0, 105), title="Retention of reviews")
+    counts = [stats.by_level.get(lvl, (0, 0)) for lvl in LEVELS]
+    a3.bar(list(LEVELS), [100 * r / n if n else 0.0 for r, n in counts], color="C1")
+    a3.set(ylabel="% right", ylim=(0, 105), title="Accuracy by level")
+    return fig
