@@ -20,9 +20,29 @@ def check_problem(problem: Any) -> Problem:
     if not isinstance(problem, Problem):
         raise TypeError(
             f"problem must be a lrlearn.problems.Problem (e.g. SoftmaxRegression(digits())), "
-            f"got {type(problem).__name__}"
+            f"got {problem!r} ({type(problem).__name__})"
         )
     return problem
+
+
+#: the longest run (steps) and the most epochs an experiment trains for
+MAX_STEPS = 10**6
+MAX_EPOCHS = 10**4
+
+
+def check_flags(fast: Any, progress: Any) -> tuple[bool, bool]:
+    """The two flags every experiment takes, as real bools."""
+    return _checks.flag("fast", fast), _checks.flag("progress", progress)
+
+
+def check_epochs(name: str, value: Any) -> float:
+    """A training length in epochs: > 0 and at most ``MAX_EPOCHS``."""
+    return _checks.in_range(name, value, 0.0, MAX_EPOCHS, low_open=True)
+
+
+def check_params(problem: Problem, params: Any) -> np.ndarray:
+    """One finite point in parameter space of ``problem`` (shape ``(n_params,)``)."""
+    return _checks.array("params", params, shape=(problem.n_params,))
 
 
 def check_batch_size(name: str, value: Any, n_examples: int) -> int:

@@ -21,6 +21,9 @@ from .. import _checks
 from ..problems import Problem
 from ._common import (
     check_batch_size,
+    check_epochs,
+    check_flags,
+    check_params,
     check_problem,
     default_problem,
     geometric_checkpoints,
@@ -62,9 +65,7 @@ def sharpness(problem: Problem, params: np.ndarray, iters: int = 100, tol: float
     check_problem(problem)
     iters = _checks.integer("iters", iters, minimum=1, maximum=100_000)
     tol = _checks.positive("tol", tol)
-    params = problem._check_params(params)
-    if params.ndim != 1:
-        raise ValueError(f"params must be 1-D, got shape {params.shape}")
+    params = check_params(problem, params)
     rng = np.random.default_rng(_checks.integer("seed", seed, minimum=0))
     lam = _power(problem, params, 0.0, iters, tol, rng)
     if lam < 0:
@@ -191,6 +192,7 @@ def generalization(
 
     Default problem: a 32-unit tanh MLP on the digits (no L2), plain SGD.
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem("mlp") if problem is None else problem)
     if not problem.is_classifier:
         raise TypeError(f"generalization needs a classifier (test accuracy), got {problem.name}")
@@ -203,8 +205,8 @@ def generalization(
     momentum = _checks.in_range("momentum", momentum, 0.0, 1.0, high_open=True)
     target = _checks.positive("target_loss", (0.2 if fast else 0.05) if target_loss is None
                               else target_loss)
-    max_epochs = _checks.positive("max_epochs", (400.0 if fast else 2000.0) if max_epochs is None
-                                  else max_epochs)
+    max_epochs = check_epochs("max_epochs", (400.0 if fast else 2000.0) if max_epochs is None
+                              else max_epochs)
     seed = _checks.integer("seed", seed, minimum=0)
     sizes = (small_batch, large_batch)
 

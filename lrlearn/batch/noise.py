@@ -21,6 +21,8 @@ from .. import _checks
 from ..problems import Problem
 from ._common import (
     check_batch_sizes,
+    check_flags,
+    check_params,
     check_problem,
     default_problem,
     new_figure,
@@ -142,6 +144,7 @@ def gradient_noise(
     Defaults: softmax regression on the digits; B = 1, 2, 4, ..., N; ``n_draws`` = 300 (fast) or
     2000 minibatches per batch size and sampling scheme.
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem() if problem is None else problem)
     N = problem.n_examples
     if batch_sizes is None:
@@ -151,7 +154,7 @@ def gradient_noise(
     n_draws = (300 if fast else 2000) if n_draws is None else n_draws
     n_draws = _checks.integer("n_draws", n_draws, minimum=2, maximum=10**6)
     seed = _checks.integer("seed", seed, minimum=0)
-    params = problem.init_params(seed) if params is None else params
+    params = problem.init_params(seed) if params is None else check_params(problem, params)
     G_i = problem.per_example_grads(params)
     G = G_i.mean(axis=0)
     D = G_i - G

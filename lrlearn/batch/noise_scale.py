@@ -21,6 +21,8 @@ from .. import _checks
 from ..problems import Problem
 from ._common import (
     check_batch_size,
+    check_flags,
+    check_params,
     check_problem,
     default_problem,
     new_figure,
@@ -36,6 +38,8 @@ def b_noise_at(problem: Problem, params: np.ndarray) -> float:
     """McCandlish et al.'s B_noise = tr(H Sigma) / (G^T H G), with the exact Hessian H; NaN for
     problems without a closed-form Hessian (the MLP), where it would cost one gradient pair per
     parameter."""
+    check_problem(problem)
+    params = check_params(problem, params)
     if type(problem).hessian is Problem.hessian:
         return float("nan")
     G_i = problem.per_example_grads(params)
@@ -49,6 +53,8 @@ def b_noise_at(problem: Problem, params: np.ndarray) -> float:
 
 def noise_scale_at(problem: Problem, params: np.ndarray) -> tuple[float, float]:
     """(tr(Sigma), |G|^2) at ``params`` from all per-example gradients; B_simple is their ratio."""
+    check_problem(problem)
+    params = check_params(problem, params)
     G_i = problem.per_example_grads(params)
     G = G_i.mean(axis=0)
     D = G_i - G
@@ -147,13 +153,14 @@ def gradient_noise_scale(
     closest to B_crit (or ``batch_size``, with the tuned settings of the nearest measured one) for
     twice the steps that batch size needed, and records B_simple at ``n_points`` checkpoints.
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem() if problem is None else problem)
     seed = _checks.integer("seed", seed, minimum=0)
     if steps_result is None:
         steps_result = steps_to_target(problem, fast=fast, seed=seed, progress=progress)
     elif not isinstance(steps_result, StepsToTargetResult):
-        raise TypeError(f"steps_result must be a StepsToTargetResult, got "
-                        f"{type(steps_result).__name__}")
+        raise TypeError(f"steps_result must be a StepsToTargetResult, got {steps_result!r} "
+                        f"({type(steps_result).__name__})")
     r = steps_result
     if r.metric != "loss":
         raise ValueError(f"steps_result must target a training loss (metric='loss'), got "

@@ -15,7 +15,10 @@ import numpy as np
 from .. import _checks
 from ..problems import Problem
 from ._common import (
+    MAX_STEPS,
     check_batch_sizes,
+    check_epochs,
+    check_flags,
     check_problem,
     default_problem,
     new_figure,
@@ -86,6 +89,7 @@ def compare_regimes(
     ``lr``: one rate for all (default 0.5, stable for all three on the digits) or one per batch
     size. Default problem: softmax regression on the digits.
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem() if problem is None else problem)
     N = problem.n_examples
     if batch_sizes is None:
@@ -99,8 +103,14 @@ def compare_regimes(
             raise ValueError(f"lr must be one number or one per batch size ({B.size}), got "
                              f"{lrs.size}")
     momentum = _checks.in_range("momentum", momentum, 0.0, 1.0, high_open=True)
-    steps = _checks.integer("steps", (60 if fast else 300) if steps is None else steps, minimum=1)
-    epochs = _checks.positive("epochs", (1.0 if fast else 5.0) if epochs is None else epochs)
+    steps = _checks.integer("steps", (60 if fast else 300) if steps is None else steps, minimum=1,
+                            maximum=MAX_STEPS)
+    epochs = check_epochs("epochs", (1.0 if fast else 5.0) if epochs is None else epochs)
+    if epochs * N / B[0] > MAX_STEPS:
+        raise ValueError(
+            f"epochs must be at most {MAX_STEPS * B[0] / N:g} here (batch size {B[0]} would need "
+            f"more than {MAX_STEPS} steps), got {epochs!r}"
+        )
     n_points = _checks.integer("n_points", n_points, minimum=2, maximum=10_000)
     seed = _checks.integer("seed", seed, minimum=0)
     out = []

@@ -11,6 +11,7 @@ k lr0 over the first ``warmup_epochs`` (``lrlearn.schedules.linear_lr``), to mov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from .. import _checks
 from ..problems import Problem
 from ._common import (
     check_batch_size,
+    check_epochs,
+    check_flags,
     check_problem,
     default_problem,
     new_figure,
@@ -127,6 +130,7 @@ def linear_scaling(
     Defaults: softmax regression on the digits, momentum 0.9 (as Goyal et al.), B0 = 8, lr0 = 0.2
     (there the rule first fails at k = 32 without warmup and at k = 64 with it).
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem() if problem is None else problem)
     N = problem.n_examples
     base_batch = check_batch_size("base_batch", base_batch, N)
@@ -135,15 +139,19 @@ def linear_scaling(
     if factors is None:
         ks = [k for k in (2**i for i in range(12)) if k * base_batch <= N]
         factors = [k for k in ks if k in (1, 4, 16, 64)] if fast else ks
-    if isinstance(factors, str) or len(factors) == 0:
+    if isinstance(factors, str) or not isinstance(factors, Sequence | np.ndarray) or not len(factors):
         raise ValueError(f"factors must be a non-empty sequence of integers, got {factors!r}")
     factors = np.array([_checks.integer(f"factors[{i}]", k, minimum=1)
                         for i, k in enumerate(factors)])
     if factors[0] != 1 or np.any(np.diff(factors) <= 0):
         raise ValueError(f"factors must start at 1 and increase strictly, got {factors.tolist()}")
-    for k in factors:
-        check_batch_size(f"base_batch * factor (factor {k})", int(k * base_batch), N)
-    epochs = _checks.positive("epochs", (5.0 if fast else 20.0) if epochs is None else epochs)
+    for i, k in enumerate(factors):
+        if k * base_batch > N:
+            raise ValueError(
+                f"factors[{i}] = {k} makes a batch of {k * base_batch} = factor x base_batch, "
+                f"more than the {N} training examples: factors must be in [1, {N // base_batch}]"
+            )
+    epochs = check_epochs("epochs", (5.0 if fast else 20.0) if epochs is None else epochs)
     warmup_epochs = epochs / 5 if warmup_epochs is None else warmup_epochs
     warmup_epochs = _checks.in_range("warmup_epochs", warmup_epochs, 0.0, epochs, low_open=True)
     tolerance = _checks.positive("tolerance", tolerance)
@@ -168,7 +176,8 @@ def linear_scaling(
                              bar=bar)
                 # back onto the shared epoch grid (each run is recorded at its own steps)
                 epochs_at = runs.eval_steps * b / N
-                row = np.interp(grid, epochs_at, runs.losses[0])
+                with np.errstate(invalid="ignore"):  # inf losses after a divergence
+                    row = np.interp(grid, epochs_at, runs.losses[0])
                 stopped = runs.diverged_at[0] >= 0
                 if stopped:
                     row[grid * N / b >= runs.diverged_at[0]] = np.nan
@@ -176,8 +185,11 @@ def linear_scaling(
                 out[warmup].append((row, final))
     losses, final = (np.array([r for r, _ in out[False]]), np.array([f for _, f in out[False]]))
     losses_w, final_w = (np.array([r for r, _ in out[True]]), np.array([f for _, f in out[True]]))
-    holds = final <= final[0] * (1 + tolerance)
-    holds_w = final_w <= final[0] * (1 + tolerance)
+    # the rule holds where the loss matches the base run's; nothing holds when that diverged
+    # (inf <= inf * 1.2 would say it does)
+    ref = final[0] * (1 + tolerance) if np.isfinite(final[0]) else -np.inf
+    holds = np.isfinite(final) & (final <= ref)
+    holds_w = np.isfinite(final_w) & (final_w <= ref)
     return LinearScalingResult(
         problem=problem.name, base_batch=base_batch, base_lr=base_lr, momentum=momentum,
         epochs=epochs, warmup_epochs=warmup_epochs, tolerance=tolerance, factors=factors,

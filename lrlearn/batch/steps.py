@@ -19,7 +19,9 @@ import numpy as np
 from .. import _checks
 from ..problems import Problem
 from ._common import (
+    MAX_STEPS,
     check_batch_sizes,
+    check_flags,
     check_problem,
     default_problem,
     geometric_checkpoints,
@@ -39,9 +41,15 @@ def fit_tradeoff(batch_sizes: Any, steps: Any) -> tuple[float, float]:
     Returns (S_min, E_min); NaNs when fewer than two batch sizes reached the target or the fit
     is not positive. B_crit = E_min / S_min.
     """
-    B = np.asarray(batch_sizes, dtype=float)
-    S = np.asarray(steps, dtype=float)
-    ok = np.isfinite(S) & (S > 0)
+    B = _checks.array("batch_sizes", batch_sizes, ndim=1, positive=True)
+    S = _checks.array("steps", steps, ndim=1, finite=False)
+    if S.shape != B.shape:
+        raise ValueError(
+            f"steps must have one entry per batch size: got {S.size} steps for {B.size} batch_sizes"
+        )
+    if np.isnan(S).any() or (S <= 0).any():
+        raise ValueError(f"steps must be > 0 (inf where the target was not reached), got {S}")
+    ok = np.isfinite(S)
     if ok.sum() < 2:
         return float("nan"), float("nan")
     B, S = B[ok], S[ok]
@@ -177,6 +185,7 @@ def steps_to_target(
     4000; check_ratio 1.05 (fast) or 1.02. All runs for a B stop as soon as one reaches the
     target (only the fewest steps matter), so the cost is set by the best setting.
     """
+    fast, progress = check_flags(fast, progress)
     problem = check_problem(default_problem() if problem is None else problem)
     N = problem.n_examples
     metric = _checks.choice("metric", metric, ["loss", "accuracy"])
@@ -191,12 +200,13 @@ def steps_to_target(
     B = check_batch_sizes("batch_sizes", batch_sizes, N)
     lrs = np.geomspace(0.01, 30, 14 if fast else 20) if lrs is None else lrs
     lrs = np.sort(_checks.positive_array("lrs", lrs))
-    momenta = np.atleast_1d(np.asarray(momenta, dtype=float))
+    momenta = np.atleast_1d(_checks.array("momenta", momenta, min_size=1))
     if momenta.ndim != 1 or momenta.size == 0:
         raise ValueError(f"momenta must be a non-empty 1-D sequence, got {momenta!r}")
     for i, m in enumerate(momenta):
         _checks.in_range(f"momenta[{i}]", m, 0.0, 1.0, high_open=True)
-    max_steps = _checks.integer("max_steps", 4000 if max_steps is None else max_steps, minimum=1)
+    max_steps = _checks.integer("max_steps", 4000 if max_steps is None else max_steps, minimum=1,
+                                maximum=MAX_STEPS)
     check_ratio = (1.05 if fast else 1.02) if check_ratio is None else check_ratio
     check_ratio = _checks.in_range("check_ratio", check_ratio, 1.0, 2.0, low_open=True)
     seed = _checks.integer("seed", seed, minimum=0)
