@@ -29,7 +29,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EVALS", "RUN_LABELS", "SCENARIOS", "TrainingRun", "check_run", "label_run", "train_run"]
+__all__ = [
+    "BANK_RUNS",
+    "EVALS",
+    "RUN_LABELS",
+    "SCENARIOS",
+    "TrainingRun",
+    "bank_entries",
+    "check_run",
+    "label_run",
+    "train_run",
+    "write_bank_file",
+]
 
 EVALS = 60
 
@@ -207,3 +218,195 @@ def label_run(
     if train[-1] >= 0.5 * train[0]:
         return "too_low"
     return "good"
+
+
+# --- the bank entries -------------------------------------------------------------------------
+
+#: the runs the bank asks about: (scenario, seed); each question's answer is ``label_run``'s
+BANK_RUNS: tuple[tuple[str, int], ...] = (
+    ("good", 0),
+    ("good", 1),
+    ("too_low", 0),
+    ("too_low", 1),
+    ("diverging", 0),
+    ("diverging", 1),
+    ("spike", 0),
+    ("spike", 1),
+    ("rate_drop", 0),
+    ("rate_drop", 2),
+    ("overfitting", 0),
+    ("overfitting", 1),
+)
+BANK_FILE = "20_real_curves.json"
+_PROMPT = (
+    "A small network (64 inputs, 32 tanh units, 10 classes) is trained on the 8x8 digits with "
+    "minibatch SGD. The faint line is the loss of each minibatch, the solid lines the loss on "
+    "the whole training set and on held-out digits. What do the curves show?"
+)
+
+
+def _facts(run: TrainingRun) -> dict[str, float]:
+    train, val, step, total = run.train, run.val, run.step, run.lr.size
+    first = int(np.searchsorted(step, total / 10))
+    low = np.minimum.accumulate(train)
+    ratios = train[first + 1 :] / low[first:-1]
+    k_jump = first + 1 + int(np.argmax(ratios)) if ratios.size else 0
+    tenth = max(1, int(np.searchsorted(step, step[0] + total / 10)))
+    falls = train[first + tenth :] / train[first : train.size - tenth]
+    i_min = int(np.argmin(val))
+    drops = np.nonzero(run.lr[1:] <= run.lr[:-1] / 5)[0]
+    return {
+        "train0": float(train[0]),
+        "train_end": float(train[-1]),
+        "val_end": float(val[-1]),
+        "val_min": float(val[i_min]),
+        "val_min_step": float(step[i_min]),
+        "steps": float(total),
+        "jump": float(ratios.max()) if ratios.size else 1.0,
+        "jump_step": float(step[k_jump]),
+        "jump_low": float(low[k_jump - 1]),
+        "jump_peak": float(train[k_jump]),
+        "after_jump": float(train[k_jump + 1 :].min()) if k_jump + 1 < train.size else np.nan,
+        "steepest": float(falls.min()) if falls.size else 1.0,
+        "drop_step": float(drops[0] + 1) if drops.size else np.nan,
+    }
+
+
+def _answer_text(label: str, f: dict[str, float]) -> str:
+    g = "{:.3g}".format
+    if label == "good":
+        return (
+            f"Both losses fall fast and level off close together (training {g(f['train_end'])}"
+            f", held-out {g(f['val_end'])}, from {g(f['train0'])}): a healthy run, the "
+            "learning rate is in a good range and nothing needs fixing."
+        )
+    if label == "too_low":
+        return (
+            f"In {f['steps']:.0f} steps the training loss only falls from {g(f['train0'])} to "
+            f"{g(f['train_end'])}: the learning rate is too low for this budget. Raise it "
+            "(a range test finds the range), or train far longer."
+        )
+    if label == "diverging":
+        return (
+            f"The training loss climbs from {g(f['train0'])} to {g(f['train_end'])} and stays "
+            "there: the updates overshoot, the learning rate is far too high. Cut it by 10x "
+            "or more; warmup and gradient clipping help near the edge."
+        )
+    if label == "spike":
+        return (
+            f"Near step {f['jump_step']:.0f} the training loss jumps from {g(f['jump_low'])} "
+            f"to {g(f['jump_peak'])}, then recovers to {g(f['after_jump'])}: a loss spike, "
+            "here from one update taken at a much higher rate (a bad batch does the same). "
+            "Clip gradients or lower the peak rate; rewind to a checkpoint if a spike does "
+            "not recover."
+        )
+    if label == "rate_drop":
+        return (
+            f"At step {f['drop_step']:.0f} the loss falls within a tenth of the run to "
+            f"{g(f['steepest'])}x its level: the learning rate was cut (a step schedule). "
+            "SGD's noise keeps the loss above its floor by an amount that grows with the "
+            "rate, so a smaller rate settles lower."
+        )
+    return (
+        f"The held-out loss is lowest ({g(f['val_min'])}) at step {f['val_min_step']:.0f} "
+        f"and ends at {g(f['val_end'])}, while the training loss keeps falling to "
+        f"{g(f['train_end'])}: overfitting (here, memorising a small training set with "
+        "wrong labels in it). Stop early at the minimum, or regularise: more data, weight "
+        "decay, augmentation."
+    )
+
+
+def _not_text(label: str, f: dict[str, float], answer: str) -> str:
+    g = "{:.3g}".format
+    return {
+        "diverging": f"Not blowing up: the training loss ends at {g(f['train_end'])}, below its "
+        f"start {g(f['train0'])}.",
+        "spike": f"Not a spike: the training loss never jumps above 3x its lowest value so far "
+        f"(at most {f['jump']:.3g}x).",
+        "rate_drop": "Not a step down to a lower level: the rate is the same all run here (the "
+        "rule needs a cut of 5x or more, then a fall to 0.7x within a tenth of the "
+        "run).",
+        "overfitting": f"Not overfitting: the held-out loss ends at {g(f['val_end'])}, close to "
+        f"its lowest {g(f['val_min'])} (within 15%), or reaches it late.",
+        "too_low": f"Not too slow: the training loss falls from {g(f['train0'])} to "
+        f"{g(f['train_end'])}, far more than half.",
+        "good": "Not a healthy run: "
+        + {
+            "too_low": "the loss is still far from level at the end.",
+            "diverging": "the loss ends above where it started.",
+            "spike": f"the loss jumps to {f['jump']:.2g}x its lowest value so far.",
+            "rate_drop": "the loss steps down late in the run, so it had not settled before.",
+            "overfitting": f"the held-out loss rises {f['val_end'] / f['val_min']:.2g}x from its "
+            "minimum.",
+        }.get(answer, ""),
+    }[label]
+
+
+def bank_entries() -> list[dict[str, Any]]:
+    """The entries of ``bank/20_real_curves.json``, generated from the runs of ``BANK_RUNS``
+    (the answer of each is what ``label_run`` reads on its curves)."""
+    entries = []
+    for scenario, seed in BANK_RUNS:
+        run = train_run(scenario, seed)
+        label = run.label
+        facts = _facts(run)
+        rng = np.random.default_rng(seed)
+        others = [k for k in RUN_LABELS if k != label]
+        options = sorted(
+            [label, *rng.choice(others, 3, replace=False).tolist()], key=list(RUN_LABELS).index
+        )
+        why = " ".join(_not_text(k, facts, label) for k in options if k != label)
+        entries.append(
+            {
+                "id": f"real-{scenario.replace('_', '-')}-{seed}",
+                "kind": "training",
+                "level": "basic" if label in ("good", "diverging", "too_low") else "intermediate",
+                "topics": ["loss-curves", "debugging"],
+                "prompt": _PROMPT,
+                "run": {"scenario": scenario, "seed": seed},
+                "options": options,
+                "answer": label,
+                "model_answer": _answer_text(label, facts),
+                "explanation": (
+                    f"Read by the stated rule of lrlearn.quiz.real_curves.label_run. {why}"
+                ),
+                "key_points": {
+                    "good": [
+                        "both losses fall then level off",
+                        "training and held-out close",
+                        "nothing to fix",
+                    ],
+                    "too_low": ["loss falls slowly", "learning rate too low", "raise the rate"],
+                    "diverging": ["loss rises", "learning rate far too high", "cut the rate"],
+                    "spike": [
+                        "sudden jump in loss",
+                        "recovers afterwards",
+                        "clip or lower the rate",
+                    ],
+                    "rate_drop": [
+                        "sudden drop in loss",
+                        "learning rate was cut",
+                        "smaller rate less noise",
+                    ],
+                    "overfitting": [
+                        "held-out loss turns up",
+                        "training loss keeps falling",
+                        "stop early or regularise",
+                    ],
+                }[label],
+                "notebook": "11_debugging_from_loss_curves",
+            }
+        )
+    return entries
+
+
+def write_bank_file(path: str | None = None) -> str:
+    """Write ``bank_entries()`` to the bank file (default ``bank/20_real_curves.json``):
+    ``python -c "from lrlearn.quiz.real_curves import write_bank_file; write_bank_file()"``."""
+    import json
+    from pathlib import Path
+
+    target = Path(path) if path else Path(__file__).with_name("bank") / BANK_FILE
+    text = json.dumps({"questions": bank_entries()}, indent=2, ensure_ascii=False) + "\n"
+    target.write_text(text, encoding="utf-8")
+    return str(target)
