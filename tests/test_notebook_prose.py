@@ -41,6 +41,8 @@ CHECKED = [
     "03_schedules",
     "04_momentum_and_adaptive",
     "05_lr_range_test",
+    "06_batch_size_basics",
+    "07_batch_size_and_learning_rate",
     "09_pytorch_on_a_gpu",
     "11_debugging_from_loss_curves",
     "15_tuning_capstone",
@@ -58,6 +60,7 @@ THEORY = [
     ("03_schedules", "which schedule wins on a real network"),
     ("04_momentum_and_adaptive", "found adaptive methods generalising worse"),  # a paper's result
     ("05_lr_range_test", "a rate that helps for 100 steps is not always the best"),
+    ("06_batch_size_basics", "so full batch is 10 times faster"),  # a claim to critique
     ("09_pytorch_on_a_gpu", "above 1: the power of two was faster"),  # defines the printed ratio
 ]
 
