@@ -13,9 +13,12 @@ examples, so the summed gradient is exactly the gradient of the mean loss over t
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
+import inspect
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,10 +55,26 @@ class TrainHistory:
     device: str
     amp: str | None = None
     steps_per_epoch: int = field(default=0)
+    #: the first optimizer step whose loss was not finite or whose update overflowed; None if the
+    #: run went to the end. A diverged run stops there: ``loss`` holds the finite losses before it.
+    diverged_at: int | None = None
 
     @property
     def steps(self) -> int:
         return len(self.loss)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def status(self) -> str:
+        """What happened, in words."""
+        if self.diverged:
+            return (f"diverged at step {self.diverged_at}: the loss or the update overflowed "
+                    f"(last finite loss {self.loss[-1]:.3g})" if self.steps else
+                    f"diverged at step {self.diverged_at}: the first loss was not finite")
+        return f"ran {self.steps} steps; final loss {self.loss[-1]:.4g}"
 
     @property
     def effective_batch_size(self) -> int:
@@ -64,11 +83,16 @@ class TrainHistory:
 
     @property
     def mean_examples_per_s(self) -> float:
-        """Throughput over the whole run (harmonic mean of the epochs' rates)."""
+        """Throughput over the whole run (harmonic mean of the epochs' rates); NaN when no step
+        was timed (a run that diverged at its first step)."""
+        if not len(self.examples_per_s):
+            return float("nan")
         return float(len(self.examples_per_s) / np.sum(1.0 / self.examples_per_s))
 
     def __repr__(self) -> str:
         last = f"{self.loss[-1]:.4g}" if self.steps else "n/a"
+        if self.diverged:
+            last += f", diverged at step {self.diverged_at}"
         return (f"TrainHistory({self.steps} steps, {self.epochs} epochs, batch {self.batch_size}"
                 f"x{self.accumulate}, final loss {last}, {self.mean_examples_per_s:,.0f} "
                 f"examples/s on {self.device})")
@@ -85,6 +109,11 @@ class TrainHistory:
         steps = np.arange(1, self.steps + 1)
         finite = np.isfinite(self.loss) & (self.loss > 0)
         ax_loss.plot(steps[finite], self.loss[finite], lw=1)
+        if self.diverged and finite.any():
+            ax_loss.plot(steps[finite][-1], self.loss[finite][-1], "x", color="C3", ms=9, mew=2)
+            ax_loss.annotate(f"diverged at step {self.diverged_at}",
+                             (steps[finite][-1], self.loss[finite][-1]), textcoords="offset points",
+                             xytext=(-6, 6), ha="right", color="C3")
         ax_loss.set(yscale="log", xlabel="step", ylabel="training loss", title="loss")
         if self.accuracy.size:
             ax_acc.plot(steps, self.accuracy, lw=1, alpha=0.6, label="train batch")
@@ -175,9 +204,18 @@ def _as_tensors(
     if isinstance(data, Dataset):
         data = (data.X_train, data.y_train) if name == "data" else (data.X_test, data.y_test)
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
-        raise TypeError(f"{name} must be an lrlearn Dataset or a pair (X, y), got "
-                        f"{type(data).__name__}")
-    X, y = (torch.as_tensor(np.asarray(a) if not isinstance(a, torch.Tensor) else a) for a in data)
+        raise TypeError(f"{name} must be an lrlearn Dataset or a pair (X, y), got {data!r} "
+                        f"({type(data).__name__})")
+    tensors = []
+    for part, a in zip("Xy", data, strict=True):
+        try:
+            t = a if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a))
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise TypeError(f"{name}: {part} must be an array of numbers, got {a!r}") from exc
+        if t.ndim == 0:
+            raise ValueError(f"{name}: {part} must have one row per example, got {a!r}")
+        tensors.append(t)
+    X, y = tensors
     if X.shape[0] != y.shape[0] or X.shape[0] == 0:
         raise ValueError(f"{name}: X and y must have the same, non-zero number of rows, got "
                          f"{X.shape[0]} and {y.shape[0]}")
@@ -205,6 +243,102 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int
     return correct / len(y)
 
 
+#: the most epochs one call trains for
+MAX_EPOCHS = 10**4
+
+
+def _restore_on_error(fn: Callable[..., TrainHistory]) -> Callable[..., TrainHistory]:
+    """On any error, put the model's parameters and buffers (and an optimizer instance's state)
+    back as they were, as ``range_test`` does: a failed call never leaves a half-trained model."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> TrainHistory:
+        try:
+            given = signature.bind_partial(*args, **kwargs).arguments
+        except TypeError:
+            given = {}
+        model, opt = given.get("model"), given.get("optimizer")
+        saved = None
+        if isinstance(model, nn.Module):
+            device = next((p.device for p in model.parameters()), None)
+            saved = ({k: v.detach().clone() for k, v in model.state_dict().items()}, device,
+                     model.training)
+        opt_state = (copy.deepcopy(opt.state_dict()) if isinstance(opt, torch.optim.Optimizer)
+                     else None)
+        try:
+            return fn(*args, **kwargs)
+        except BaseException:
+            if saved is not None:
+                model.load_state_dict(saved[0])
+                if saved[1] is not None:
+                    model.to(saved[1])
+                model.train(saved[2])
+            if opt_state is not None:
+                opt.load_state_dict(opt_state)
+            raise
+
+    return wrapper
+
+
+def _check_schedule_length(schedule: Any, total: int) -> None:
+    """A schedule that ends before the run does is refused before the first step."""
+    last = getattr(schedule, "last_step", None)  # an lrlearn Schedule: steps 0 .. last_step
+    if isinstance(last, int) and last < total - 1:
+        raise ValueError(
+            f"schedule ends at step {last} but the run takes {total} optimizer steps (epochs x "
+            f"steps per epoch): give the schedule at least {total} steps, got {schedule!r}"
+        )
+    ends = getattr(schedule, "total_steps", None)  # torch's OneCycleLR
+    if isinstance(schedule, torch.optim.lr_scheduler.LRScheduler) and isinstance(ends, int):
+        if ends < total:
+            raise ValueError(
+                f"schedule has total_steps={ends} but the run takes {total} optimizer steps"
+            )
+
+
+def _check_model_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, name: str,
+                      loss: Any) -> None:
+    """Shapes, dtypes and label ranges, checked on a two-example forward pass before training,
+    so that torch's own messages ("Target 7 is out of bounds", shape mismatches) never surface."""
+    if not X.is_floating_point():
+        raise TypeError(f"{name}: X must hold floating-point features, got dtype {X.dtype}")
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError(f"{name}: X must contain only finite numbers, got NaN or inf")
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError(f"{name}: y must contain only finite numbers, got NaN or inf")
+    if y.dtype == torch.bool or y.is_complex():
+        raise TypeError(f"{name}: y must hold class labels (integers) or float targets, got "
+                        f"dtype {y.dtype}")
+    was_training = model.training
+    model.eval()  # no dropout randomness, no batch-norm statistics touched
+    try:
+        with torch.no_grad():
+            out = model(X[:2])
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"{name}: the model cannot take X of shape {tuple(X.shape)}: {exc}"
+        ) from exc
+    finally:
+        model.train(was_training)
+    if callable(loss):
+        return
+    if not y.is_floating_point():
+        k = out.shape[-1]
+        if y.ndim != 1:
+            raise ValueError(f"{name}: y must be one class label per example (1-D), got shape "
+                             f"{tuple(y.shape)}")
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= k:
+            bad = low if low < 0 else high
+            raise ValueError(f"{name}: y must hold class labels in [0, {k - 1}] for a model with "
+                             f"{k} outputs, got {bad}")
+    elif tuple(y.shape[1:]) != tuple(out.shape[1:]):
+        raise ValueError(f"{name}: y must have the shape of the model's output per example "
+                         f"{tuple(out.shape[1:])}, got {tuple(y.shape[1:])}")
+
+
+@_restore_on_error
 def train(
     model: nn.Module,
     data: Dataset | tuple[Any, Any],
@@ -221,6 +355,7 @@ def train(
     seed: int = 0,
     device: str | torch.device | None = None,
     progress: bool = True,
+    hooks: Sequence[Any] = (),
 ) -> TrainHistory:
     """Train ``model`` in place and return a :class:`TrainHistory`.
 
@@ -234,11 +369,19 @@ def train(
     an epoch's last step may be smaller. ``amp`` runs forward and loss under ``torch.autocast``
     (bfloat16 on CPU; float16 with a GradScaler on CUDA GPUs without bfloat16).
     The order of examples is a fixed permutation per epoch from ``seed``.
+    ``hooks``: objects with ``before_step(model, optimizer)`` (called after backward, on
+    unscaled gradients) and ``after_step(model, optimizer)``, e.g. :class:`~.step_log.StepLog`.
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise TypeError(f"model must be a torch.nn.Module, got {model!r} ({type(model).__name__})")
+    if not any(True for _ in model.parameters()):
+        raise ValueError(f"model must have parameters to train, got {model!r}")
+    shuffle = _checks.flag("shuffle", shuffle)
+    progress = _checks.flag("progress", progress)
     batch_size = _checks.integer("batch_size", batch_size, minimum=1)
     epochs = _checks.integer("epochs", epochs, minimum=1)
+    if epochs > MAX_EPOCHS:
+        raise ValueError(f"epochs must be at most {MAX_EPOCHS}, got {epochs!r}")
     accumulate = _checks.integer("accumulate", accumulate, minimum=1)
     seed = _checks.integer("seed", seed, minimum=0)
     dev = resolve_device(device)
@@ -262,12 +405,17 @@ def train(
         test_data = data
     X_test, y_test = (None, None) if test_data is None else _as_tensors(
         test_data, "test_data", dev, param_dtype)
+    _check_model_data(model, X, y, "data", loss)
+    if X_test is not None:
+        _check_model_data(model, X_test, y_test, "test_data", loss)
     classify = not y.is_floating_point()
     loss_dtype = torch.float64 if param_dtype == torch.float64 else torch.float32
 
     n = len(y)
     step_size = batch_size * accumulate
     steps_per_epoch = math.ceil(n / step_size)
+    if schedule is not None:
+        _check_schedule_length(schedule, epochs * steps_per_epoch)
     generator = torch.Generator().manual_seed(seed)
     losses: list[torch.Tensor] = []
     hits: list[torch.Tensor] = []
@@ -275,6 +423,7 @@ def train(
     lrs: list[float] = []
     rates: list[float] = []
     test_acc: list[float] = []
+    diverged_at = None
 
     from tqdm.auto import tqdm
 
@@ -286,6 +435,7 @@ def train(
             predictions: list[torch.Tensor] = []
             _sync(dev)
             start = time.perf_counter()
+            done = 0  # examples of this epoch in recorded steps
             for first in range(0, n, step_size):
                 m = min(step_size, n - first)
                 idx = order[first:first + m]
@@ -303,27 +453,51 @@ def train(
                     step_loss = micro.detach() if step_loss is None else step_loss + micro.detach()
                     if classify:
                         predictions.append(out.detach().argmax(-1))
-                if scaler is not None:
-                    scaler.step(optimizer)
-                    scaler.update()
-                else:
-                    optimizer.step()
+                if not torch.isfinite(step_loss):  # divergence is a result: stop before it
+                    diverged_at = len(losses)
+                    break
+                if scaler is not None and hooks:
+                    scaler.unscale_(optimizer)
+                for hook in hooks:
+                    hook.before_step(model, optimizer)
+                try:
+                    if scaler is not None:
+                        scaler.step(optimizer)
+                        scaler.update()
+                    else:
+                        optimizer.step()
+                except RuntimeError as exc:  # lr * grad beyond the parameters' dtype
+                    if "overflow" not in str(exc):
+                        raise
+                    losses.append(step_loss)
+                    step_n.append(m)
+                    done += m
+                    diverged_at = len(losses)
+                    break
+                for hook in hooks:
+                    hook.after_step(model, optimizer)
                 if scheduler is not None:
                     scheduler.step()
                 losses.append(step_loss)
                 step_n.append(m)
+                done += m
                 bar.update(1)
-            if classify:  # one comparison per epoch; split into steps at the end
-                hits.append(torch.cat(predictions) == y[order])
+            if classify and done:  # one comparison per epoch; split into steps at the end
+                hits.append(torch.cat(predictions)[:done] == y[order[:done]])
             _sync(dev)
-            rates.append(n / (time.perf_counter() - start))
+            if done:
+                rates.append(done / (time.perf_counter() - start))
+            if diverged_at is not None:
+                break
             if X_test is not None and classify:
                 test_acc.append(evaluate(model, X_test, y_test))
             epoch_loss = torch.stack(losses[-steps_per_epoch:]).float().mean().item()
             bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
 
-    loss_arr = torch.stack([v.to(loss_dtype) for v in losses]).cpu().double().numpy()
-    if classify:
+    loss_arr = (torch.stack([v.to(loss_dtype) for v in losses]).cpu().double().numpy() if losses
+                else np.empty(0))
+    lrs = lrs[: len(losses)]
+    if classify and step_n:
         sizes = np.asarray(step_n)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         acc_arr = np.add.reduceat(torch.cat(hits).cpu().numpy().astype(float), starts) / sizes
@@ -334,5 +508,5 @@ def train(
         examples_per_s=np.asarray(rates), test_accuracy=np.asarray(test_acc, dtype=float),
         batch_size=batch_size, accumulate=accumulate, epochs=epochs, device=str(dev),
         amp=None if amp_dtype is None else str(amp_dtype).replace("torch.", ""),
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=steps_per_epoch, diverged_at=diverged_at,
     )
