@@ -45,7 +45,7 @@ def test_ids_unique_across_files():
 
 
 def test_size_levels_kinds():
-    assert len(BANK) >= 120
+    assert len(BANK) >= 240
     levels = Counter(q.level for q in BANK)
     kinds = Counter(q.kind for q in BANK)
     assert all(levels[lvl] >= 20 for lvl in LEVELS), levels
@@ -369,3 +369,27 @@ def test_every_explanation_of_a_choice_answers_each_wrong_option():
     for q in CHOICE:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", q.explanation) if len(s) > 15]
         assert len(sentences) >= len(q.choices) - 1, (q.id, len(sentences))
+
+
+# --- the questions of the Adam era and of learning rates at scale ---------------------------
+
+NEW_FILES = ("14_adam_era.json", "15_at_scale.json", "16_practice_2026.json")
+CITATION = re.compile(r"\b(19|20)\d\d\b")
+
+
+def test_adam_era_and_at_scale_are_covered():
+    per_notebook = Counter(q.notebook for q in BANK)
+    assert per_notebook["13_adam_era"] >= 15 and per_notebook["14_learning_rates_at_scale"] >= 15
+    per_topic = Counter(t for q in BANK for t in q.topics)
+    for topic in ("adam-warmup", "loss-spikes", "wsd", "schedule-free", "mup", "scaling-laws",
+                  "new-optimizers", "lora", "precision", "continual-pretraining"):
+        assert per_topic[topic] >= 3, (topic, per_topic[topic])
+    new = [q for q in BANK if q.source in NEW_FILES]
+    assert len(new) >= 60
+    assert {q.kind for q in new} >= {"choice", "recall", "numeric"}
+
+
+@pytest.mark.parametrize("q", [q for q in BANK if q.source in NEW_FILES], ids=lambda q: q.id)
+def test_new_questions_cite_their_source(q):
+    # every explanation names a published source with its year (author, year, venue or arXiv)
+    assert CITATION.search(q.explanation) or CITATION.search(q.model_answer), q.id
