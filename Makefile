@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml tools/torch_requirement.py
+$(STAMP): pyproject.toml tools/torch_requirement.py tools/lab_settings.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@# A local CPU-only torch wheel, when there is one, keeps pip from pulling a CUDA build.
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml tools/torch_requirement.py
 	  if [ -n "$$req" ]; then echo "installing $$req (local CPU build)"; \
 	  $(PY) -m pip install --quiet "$$req"; fi
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@# Notebooks are stored without outputs: git strips every notebook it stages (nbstripout,
+	@# keeping cell ids), so running one in JupyterLab never puts outputs into the repository.
+	@if git rev-parse --git-dir >/dev/null 2>&1 && test -x $(VENV)/bin/nbstripout; then \
+	  $(VENV)/bin/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.clean '"$(abspath $(PY))" -m nbstripout --keep-id' && \
+	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout --keep-id -t'; fi
+	@# JupyterLab without the news pop-up and update checks (tools/lab_settings.py)
+	$(PY) tools/lab_settings.py
 	touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; root is common in containers and CI machines.

@@ -30,6 +30,32 @@ import vendor_js  # noqa: E402
 GENERATED = {"book/quiz"} | {  # written by the build from the question bank
     n for n in lrlearn_book.toc_docnames(ROOT / "_toc.yml") if n.startswith("book/quiz/")
 }
+# Folders that tools, tests and builds create in a checkout; none of them holds a page.
+CACHE_FOLDERS = (
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".ipynb_checkpoints",
+    "notebooks/.ipynb_checkpoints",
+    "lrlearn/__pycache__",
+    "lrlearn.egg-info",
+    ".venv/lib",
+    "node_modules/mathjax",
+    "_build/jupyter_execute",
+    "_vendor/mathjax",
+    "artifacts/book",
+    "build/lib",
+    "dist",
+    ".git",
+    ".github",
+    ".ci",
+    "docs",
+    "binder",
+    "tests",
+    "tools",
+    "benchmarks",
+)
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 PAPERS = {  # the works the issue requires the references to hold
     "goyal2017accurate",
@@ -52,6 +78,34 @@ PAPERS = {  # the works the issue requires the references to hold
 
 def _config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def test_no_tool_or_cache_folder_is_read_as_a_page(tmp_path: Path) -> None:
+    """`make test` then `make book` in one checkout: the folders the tests and tools leave
+    behind (and everything .gitignore names) are excluded from the book's sources."""
+    from sphinx.project import Project
+
+    for folder in CACHE_FOLDERS:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "README.md").write_text("# A tool's own file\n")
+        (tmp_path / folder / "page.ipynb").write_text("{}")
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.md").write_text("# Intro\n")
+    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    (tmp_path / "notebooks" / "01_x.ipynb").write_text("{}")
+    project = Project(str(tmp_path), {".md": "markdown", ".ipynb": "ipynb"})
+    wanted = {"book/intro", "notebooks/01_x"}
+    assert project.discover(exclude_paths=_config()["exclude_patterns"]) == wanted
+    ignored = [
+        line.strip().rstrip("/")
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip().endswith("/") and not line.startswith(("#", "book/"))
+    ]  # (book/... holds pages the build writes, such as the quiz's)
+    for folder in ignored:
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "x.md").write_text("# x\n")
+    found = project.discover(exclude_paths=_config()["exclude_patterns"])
+    assert found == wanted, f"read from .gitignore'd folders: {sorted(found - wanted)}"
 
 
 def test_every_notebook_and_page_is_in_the_toc() -> None:
@@ -254,6 +308,9 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     (tmp_path / "notebooks" / "99_fails.ipynb").write_text(json.dumps(BAD_NOTEBOOK))
     (tmp_path / "book" / "intro.md").write_text("# Intro\n\nSee {doc}`no_such_page`.\n")
     (tmp_path / "book" / "forgotten.md").write_text("# Not in the toc\n")
+    for folder in CACHE_FOLDERS:  # what `make test` leaves behind: never read as pages
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "README.md").write_text("# A tool's own file\n")
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nchapters:\n  - file: notebooks/99_fails\n"
         "  - file: book/not_written_yet\n"
@@ -269,6 +326,8 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     assert done.returncode != 0, log[-3000:]
     assert re.search(r"99_fails\.ipynb.*(Executing notebook failed|ValueError)", log), log[-3000:]
     assert "book/forgotten.md is not listed in _toc.yml" in log
+    for folder in CACHE_FOLDERS:
+        assert f"{folder}/README" not in log, f"{folder} was read as a page"
     assert "nonexisting document 'book/not_written_yet'" in log
     assert re.search(r"book/intro\.md:\d+: WARNING: unknown document: 'no_such_page'", log), log[
         -3000:

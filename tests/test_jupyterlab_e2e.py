@@ -79,12 +79,15 @@ def lab(request, tmp_path_factory):
     env["IPYTHONDIR"] = str(base / "ipython")
     env["MPLBACKEND"] = "Agg"
     env["LRLEARN_WIDGETS"] = request.param
-    # no "would you like news?" pop-up over the notebook
-    labconfig = base / "config" / "labconfig"
-    labconfig.mkdir(parents=True)
-    (labconfig / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
+    # no "would you like news?" pop-up: the install step's settings (tools/lab_settings.py),
+    # which this test checks rather than working around
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lab_settings
+
+    overrides = lab_settings.overrides_path()
+    assert overrides.is_file(), f"{overrides} missing: run `make install`"
+    notification = json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false"
     port, token = _free_port(), secrets.token_hex(16)
     log = open(base / "lab.log", "w")  # closed in the finally below
     proc = subprocess.Popen(
@@ -168,6 +171,8 @@ def test_run_all_and_move_a_slider(lab):
             page.wait_for_selector(
                 '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000
             )
+            page.wait_for_timeout(2000)  # the news question would have appeared by now
+            assert page.get_by_text("official Jupyter news").count() == 0
             page.click('.lm-MenuBar-itemLabel:text-is("Run")')
             page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
             image = page.locator(".jp-OutputArea-output img.widget-image:visible").first

@@ -9,13 +9,24 @@ At the start of every build it
   group) from the question bank through ``lrlearn.quiz``'s renderer;
 * checks the table of contents against the files: every ``notebooks/*.ipynb`` and ``book/**/*.md``
   must be listed in ``_toc.yml`` (a page left out would silently vanish from the site). With
-  ``-W`` each problem is a warning that fails the build and names the file.
+  ``-W`` each problem is a warning that fails the build and names the file;
+* starts the notebooks' kernels with the profile of ``tools/kernel_profile.py`` (the same the
+  tests use): every warning raised by a notebook's code is an error, so such a notebook fails the
+  build while the notebooks themselves carry no test scaffolding, and inline figures are drawn at
+  twice their layout size with the inline backend (whatever ``MPLBACKEND`` the build runs under);
+* takes the repository URL from ``repository.url`` in ``_config.yml``, or from
+  ``LRLEARN_REPOSITORY_URL`` (the Pages workflow sets it to the repository it runs in), for the
+  repository, issue, edit and launch buttons and the social preview's site address;
+* adds the site's own style sheet and script (``static/``: figures that open full size, alt text,
+  one search control, search snippets without raw LaTeX, dark mode, the claims tables).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +45,11 @@ QUIZ_RENDERER = "lrlearn.quiz.render:to_markdown"
 QUIZ_PAGES_RENDERER = "lrlearn.quiz.render:pages_markdown"
 # Source folders whose pages must all be listed in the table of contents.
 TOC_GLOBS = ("notebooks/*.ipynb", "book/**/*.md")
+REPOSITORY_ENV = "LRLEARN_REPOSITORY_URL"
+STATIC = Path(__file__).resolve().parent / "static"
+SITE_CSS = "lrlearn_site.css"
+SITE_JS = "lrlearn_site.js"
+GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$")
 
 
 def toc_docnames(toc_path: str | Path) -> list[str]:
@@ -89,6 +105,44 @@ def _check_vendor(app: Sphinx, config: Config) -> None:
             )
 
 
+def pages_url(repository_url: str) -> str:
+    """The GitHub Pages address of a GitHub repository (``https://OWNER.github.io/REPO/``)."""
+    match = GITHUB.match(repository_url)
+    if match is None:
+        raise ConfigError(
+            f"repository url {repository_url!r} is not https://github.com/OWNER/REPO "
+            f"(set repository.url in _config.yml or {REPOSITORY_ENV})"
+        )
+    owner, repo = match["owner"], match["repo"]
+    if repo.lower() == f"{owner.lower()}.github.io":
+        return f"https://{owner.lower()}.github.io/"
+    return f"https://{owner.lower()}.github.io/{repo}/"
+
+
+def _use_repository(config: Config) -> None:
+    options = config.html_theme_options
+    url = os.environ.get(REPOSITORY_ENV) or options.get("repository_url", "")
+    url = url.rstrip("/").removesuffix(".git")
+    options["repository_url"] = url
+    if hasattr(config, "ogp_site_url") and not config.ogp_site_url:
+        config.ogp_site_url = pages_url(url)
+
+
+def _kernel_profiles(confdir: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "kernel_profile", confdir / "tools" / "kernel_profile.py"
+    )
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = os.environ.get("IPYTHONDIR")
+    if not (current and module.is_strict(current)):
+        os.environ["IPYTHONDIR"] = str(module.make_ipython_dir())
+    # CI runs under MPLBACKEND=Agg, which kernels would inherit and then show no figure
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+
+
 def render_quiz_page() -> str:
     """The whole quiz on one page, from the quiz renderer named in ``QUIZ_RENDERER``."""
     module, _, func = QUIZ_RENDERER.partition(":")
@@ -111,6 +165,11 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 def _config_inited(app: Sphinx, config: Config) -> None:
     os.environ[WIDGETS_ENV] = "static"
+    if (Path(app.confdir) / "tools" / "kernel_profile.py").is_file():
+        _kernel_profiles(Path(app.confdir))
+    if config.html_theme_options.get("repository_url"):
+        _use_repository(config)
+    config.html_static_path.append(str(STATIC))
     _check_vendor(app, config)
     site_map = getattr(config, "external_site_map", None)
     listed = toc_files(site_map) if site_map is not None else set()
@@ -155,4 +214,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # priority > 900: run after sphinx_external_toc has parsed _toc.yml, before any page is read.
     app.connect("config-inited", _config_inited, priority=950)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
+    app.add_css_file(SITE_CSS)
+    app.add_js_file(SITE_JS)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -45,14 +45,19 @@ class ClaimVerdict(enum.Enum):
 
 
 class Source(enum.Enum):
-    """Where a claim comes from."""
+    """Where a claim comes from. The value is the key ``claims(source=...)`` filters on; the
+    text a reader sees (``str``) is ``label``."""
 
     SEED = "seed guide"
     PAPER = "paper"
     OURS = "ours"
 
+    @property
+    def label(self) -> str:
+        return {"seed guide": "interview guide"}.get(self.value, self.value)
+
     def __str__(self) -> str:
-        return self.value
+        return self.label
 
 
 @dataclass(frozen=True)
