@@ -393,3 +393,28 @@ def test_adam_era_and_at_scale_are_covered():
 def test_new_questions_cite_their_source(q):
     # every explanation names a published source with its year (author, year, venue or arXiv)
     assert CITATION.search(q.explanation) or CITATION.search(q.model_answer), q.id
+
+
+# --- key points: the rubric of a mock interview ----------------------------------------------
+
+
+@pytest.mark.parametrize("q", [q for q in BANK if q.kind == "recall"], ids=lambda q: q.id)
+def test_every_recall_question_has_key_points(q):
+    # 3 to 5 short ideas an interviewer listens for, each in the model answer's spirit
+    assert 3 <= len(q.key_points) <= 5, (q.id, len(q.key_points))
+    assert all(8 <= len(p) <= 120 for p in q.key_points), q.key_points
+    assert len(set(q.key_points)) == len(q.key_points)
+    for follow_up in q.follow_ups:
+        assert follow_up.prompt.endswith("?")
+        assert 2 <= len(follow_up.key_points) <= 5 and all(len(p) <= 120 for p in follow_up.key_points)
+
+
+def test_the_seed_guides_follow_ups_are_asked():
+    # the follow-up questions the seed guide says to expect come after the question they follow
+    prompts = {f.prompt for q in BANK for f in q.follow_ups}
+    for expected in ("How would you choose an appropriate learning rate for a new problem?",
+                     "How does the learning rate interact with the batch size?",
+                     "What is the difference between a learning-rate schedule and an adaptive "
+                     "optimizer?"):
+        assert expected in prompts
+    assert sum(bool(q.follow_ups) for q in BANK if q.kind == "recall") >= 20
