@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml tools/torch_requirement.py tools/lab_settings.py
 	  if [ -n "$$req" ]; then echo "installing $$req (local CPU build)"; \
 	  $(PY) -m pip install --quiet "$$req"; fi
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m pip install --quiet --no-deps "mup==1.0.0"  # pyproject's nodeps extra, without its deps
 	@# Notebooks are stored without outputs: git strips every notebook it stages (nbstripout,
 	@# keeping cell ids), so running one in JupyterLab never puts outputs into the repository.
 	@if git rev-parse --git-dir >/dev/null 2>&1 && test -x $(VENV)/bin/nbstripout; then \

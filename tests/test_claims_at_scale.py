@@ -10,6 +10,7 @@ from lrlearn.claims.registry import ClaimVerdict
 FAST = {
     "zhang-2024-critical-batch": ClaimVerdict.HOLDS,
     "merrill-2025-batch-warmup": ClaimVerdict.HOLDS,
+    "yang-2022-mup-transfer": ClaimVerdict.HOLDS,
 }
 
 
@@ -69,3 +70,29 @@ def test_critical_batch_rule(numbers, verdict):
 def test_ramp_rule(saved, over_small, over_large, verdict):
     n = {"steps_saved": saved, "ramp_over_small": over_small, "ramp_over_large": over_large}
     assert claims.get("merrill-2025-batch-warmup").judge(n) is verdict
+
+
+def test_mup_numbers(evidence):
+    n = evidence["yang-2022-mup-transfer"].numbers
+    assert abs(n["shift_octaves_sp"]) >= 2 and abs(n["shift_octaves_mup"]) <= 1
+    assert n["coord_slope_sp"] > 0.2 > abs(n["coord_slope_mup"])
+
+
+@pytest.mark.parametrize(
+    ("sp", "mu", "wider", "edge", "verdict"),
+    [
+        (-3.0, 0.0, True, False, ClaimVerdict.HOLDS),
+        (-3.0, 1.0, False, False, ClaimVerdict.CAVEATS),
+        (-1.0, 0.0, True, False, ClaimVerdict.CAVEATS),
+        (-3.0, 0.0, True, True, ClaimVerdict.CAVEATS),
+        (-3.0, -2.0, True, False, ClaimVerdict.FAILS),
+    ],
+)
+def test_mup_rule(sp, mu, wider, edge, verdict):
+    n = {
+        "shift_octaves_sp": sp,
+        "shift_octaves_mup": mu,
+        "mup_wider_is_better": wider,
+        "mup_best_at_grid_edge": edge,
+    }
+    assert claims.get("yang-2022-mup-transfer").judge(n) is verdict

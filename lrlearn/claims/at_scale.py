@@ -22,7 +22,7 @@ import numpy as np
 
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
-__all__ = ["batch_size_warmup", "critical_batch_grows_with_data"]
+__all__ = ["batch_size_warmup", "critical_batch_grows_with_data", "mup_results", "mup_transfer"]
 
 
 def _elasticity(x0: float, x1: float, y0: float, y1: float) -> float:
@@ -250,6 +250,146 @@ register(
                 "the critical batch size starts near zero, grows quickly and then "
                 "plateaus; batch-size warmup trains to slightly better loss than the "
                 "original run with 43% fewer gradient steps",
+            ),
+        ),
+    )
+)
+
+# ---------------------------------------------------------------------------------------------
+# muP (Yang et al. 2022)
+
+MUP_SETTINGS: dict[bool, dict[str, Any]] = {
+    True: {
+        "widths": (32, 256),
+        "lrs": tuple(2.0 ** np.arange(-11, -2)),
+        "steps": 40,
+        "coord_widths": (32, 128, 512),
+        "coord_seeds": (0,),
+    },
+    False: {
+        "widths": (32, 64, 128, 256, 512),
+        "lrs": tuple(2.0 ** np.arange(-12, -2)),
+        "steps": 60,
+        "coord_widths": (32, 64, 128, 256, 512, 1024),
+        "coord_seeds": (0, 1),
+    },
+}
+MUP_SEEDS = (0, 1, 2)
+
+
+@lru_cache(maxsize=2)
+def mup_results(fast: bool) -> tuple[Any, Any]:
+    """The width sweep and the coordinate check of the muP claim (cached per setting)."""
+    from ..deep.mup import coord_check, lr_sweep
+
+    s = MUP_SETTINGS[fast]
+    sweep = lr_sweep(widths=s["widths"], lrs=s["lrs"], seeds=MUP_SEEDS, steps=s["steps"])
+    coords = coord_check(widths=s["coord_widths"], seeds=s["coord_seeds"])
+    return sweep, coords
+
+
+def mup_transfer(fast: bool = True, progress: bool = False) -> Measurement:
+    """Best Adam rate per width under SP and muP (mean training loss over 3 seeds), its shift in
+    octaves from the narrowest to the widest width, muP's best loss against width, and the
+    coordinate check's log-log slope of the logits' RMS against width."""
+    sweep, coords = mup_results(fast)
+    shift_sp, shift_mup = (float(v) for v in sweep.shift_octaves())
+    best = sweep.best_lr()
+    best_loss = sweep.best_loss()
+    mup_i = sweep.parametrizations.index("mup")
+    edge = bool(np.any((best[mup_i] == sweep.lrs[0]) | (best[mup_i] == sweep.lrs[-1])))
+    slope_sp, slope_mup = (float(v) for v in coords.slope("logits"))
+    numbers: dict[str, Number] = {
+        "shift_octaves_sp": shift_sp,
+        "shift_octaves_mup": shift_mup,
+        "mup_best_at_grid_edge": edge,
+        "mup_best_loss_narrow": float(best_loss[mup_i, 0]),
+        "mup_best_loss_wide": float(best_loss[mup_i, -1]),
+        "mup_wider_is_better": bool(best_loss[mup_i, -1] < best_loss[mup_i, 0]),
+        "coord_slope_sp": slope_sp,
+        "coord_slope_mup": slope_mup,
+    }
+    rows = tuple(
+        {
+            "width": int(w),
+            **{
+                f"best lr {p.upper()}": float(best[i, j])
+                for i, p in enumerate(sweep.parametrizations)
+            },
+            **{
+                f"best loss {p.upper()}": float(best_loss[i, j])
+                for i, p in enumerate(sweep.parametrizations)
+            },
+        }
+        for j, w in enumerate(sweep.widths)
+    )
+    w0, w1 = int(sweep.widths[0]), int(sweep.widths[-1])
+    finding = (
+        f"From width {w0} to {w1}, the best Adam rate moves by {shift_sp:+.0f} octaves under SP "
+        f"and {shift_mup:+.0f} under muP; muP's best loss goes from "
+        f"{best_loss[mup_i, 0]:.3g} to {best_loss[mup_i, -1]:.3g}. After a few steps the logits' "
+        f"size grows as width^{slope_sp:.2f} under SP and width^{slope_mup:.2f} under muP."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            f"MLP 64 -> n -> n -> 10 on the digits, Adam, {sweep.steps} steps of "
+            f"batch {sweep.batch}, {len(sweep.lrs)} rates from "
+            f"{sweep.lrs[0]:.3g} to {sweep.lrs[-1]:.3g} (factor 2), "
+            f"{len(sweep.seeds)} seeds, base width {sweep.base_width}"
+        ),
+        extra={"sweep": sweep, "coords": coords},
+    )
+
+
+def _judge_mup(n: Mapping[str, Number]) -> ClaimVerdict:
+    if abs(n["shift_octaves_mup"]) > 1:
+        return ClaimVerdict.FAILS
+    if (
+        abs(n["shift_octaves_sp"]) >= 2
+        and n["mup_wider_is_better"]
+        and not n["mup_best_at_grid_edge"]
+    ):
+        return ClaimVerdict.HOLDS
+    return ClaimVerdict.CAVEATS
+
+
+register(
+    Claim(
+        key="yang-2022-mup-transfer",
+        statement=(
+            "Under the standard parametrization the best learning rate moves as the model "
+            "widens; under muP it stays put (it transfers from a narrow model to a wide one), "
+            "and wider is better."
+        ),
+        source=Source.PAPER,
+        reference="Yang, Hu, Babuschkin, Sidor, Liu, Farhi, Ryder, Pachocki, Chen, Gao 2022, "
+        "'Tensor Programs V: Tuning Large Neural Networks via Zero-Shot Hyperparameter "
+        "Transfer', arXiv:2203.03466",
+        experiment=mup_transfer,
+        rule=(
+            "The best rate of the grid (lowest mean training loss over 3 seeds) is read at each "
+            "width. Does not hold if muP's best rate moves by more than one octave (factor 2) from "
+            "the narrowest to the widest width. Holds if, in addition, SP's moves by at least two "
+            "octaves, muP's best loss is lower at the widest width than at the narrowest, and "
+            "muP's best rate is inside the grid; otherwise holds with caveats."
+        ),
+        judge=_judge_mup,
+        group="paper",
+        needs=("lrlearn.deep",),
+        published=(
+            (
+                "paper's setting",
+                "MLPs and transformers on CIFAR-10 and text, widths up to 8192 "
+                "(MLP) and up to 6.7B-parameter GPT-3, Adam and SGD",
+            ),
+            (
+                "paper's finding",
+                "under SP the optimal learning rate shifts with width and wider "
+                "models can be worse at a fixed rate; under muP the optimum is "
+                "stable across width and wider is always better",
             ),
         ),
     )
