@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from . import (  # noqa: F401  (modules register their claims)
+    adam_era,
     at_scale,
     batch_size,
     edge_of_stability,
