@@ -55,10 +55,27 @@ def test_size_levels_kinds():
 
 def test_topics_beyond_the_seeds_are_covered():
     per_topic = Counter(t for q in BANK for t in q.topics)
-    for topic in ("warmup", "one-cycle", "adam-vs-sgd", "weight-decay", "linear-scaling",
-                  "critical-batch-size", "gradient-accumulation", "edge-of-stability",
-                  "lr-range-test", "schedules", "batch-size", "momentum", "adaptive", "debugging",
-                  "myths", "transfer-learning", "generalisation", "loss-curves", "stability"):
+    for topic in (
+        "warmup",
+        "one-cycle",
+        "adam-vs-sgd",
+        "weight-decay",
+        "linear-scaling",
+        "critical-batch-size",
+        "gradient-accumulation",
+        "edge-of-stability",
+        "lr-range-test",
+        "schedules",
+        "batch-size",
+        "momentum",
+        "adaptive",
+        "debugging",
+        "myths",
+        "transfer-learning",
+        "generalisation",
+        "loss-curves",
+        "stability",
+    ):
         assert per_topic[topic] >= 3, (topic, per_topic[topic])
     assert set(per_topic) == set(TOPICS), set(TOPICS) - set(per_topic)
 
@@ -71,8 +88,11 @@ SEED_COVERAGE = {
     "how to choose a good learning rate": ["lrrt-how-to-choose"],
     "what is a learning rate scheduler": ["sched-what-is-a-schedule"],
     "lr and overfitting/underfitting": ["basics-overfit-underfit"],
-    "schedules: step / exponential / cosine": ["sched-step-decay", "sched-exponential",
-                                               "sched-cosine"],
+    "schedules: step / exponential / cosine": [
+        "sched-step-decay",
+        "sched-exponential",
+        "sched-cosine",
+    ],
     "how do adaptive optimizers handle the lr": ["adapt-how-adam-adapts"],
     "how do batch size and lr relate": ["scale-batch-and-lr", "scale-linear-rule"],
     "how to select the optimal learning rate": ["lrrt-how-to-choose", "lrrt-procedure"],
@@ -91,8 +111,10 @@ SEED_COVERAGE = {
     "batch size for RNNs / sequences": ["batch-sequences"],
     "batch size vs mini-batch size": ["batch-vs-minibatch-terms"],
     "why small learning rates and not 1 or 2": ["hilo-why-not-1-or-2"],
-    "worked example w = 0.5, gradient -2": ["hilo-worked-example-broken",
-                                            "hilo-worked-example-fixed"],
+    "worked example w = 0.5, gradient -2": [
+        "hilo-worked-example-broken",
+        "hilo-worked-example-fixed",
+    ],
     "lr schedules vs adaptive optimizers": ["adapt-schedule-vs-adaptive"],
     "debugging: loss explodes": ["hilo-nan-first-response", "debug-loss-explodes"],
     "debugging: loss decreases slowly": ["hilo-symptoms-low"],
@@ -190,28 +212,38 @@ def test_no_model_answer_is_just_the_choice():
 # --- malformed entries: the error names the file and the entry --------------------------------
 
 GOOD = {
-    "id": "x-1", "kind": "choice", "level": "basic", "topics": ["basics"], "prompt": "P?",
-    "choices": ["a", "b"], "answer": 0, "model_answer": "A.", "explanation": "E.",
+    "id": "x-1",
+    "kind": "choice",
+    "level": "basic",
+    "topics": ["basics"],
+    "prompt": "P?",
+    "choices": ["a", "b"],
+    "answer": 0,
+    "model_answer": "A.",
+    "explanation": "E.",
     "notebook": "01_what_the_learning_rate_does",
 }
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"level": "expert"}, "'level' must be one of"),
-    ({"topics": ["nope"]}, "unknown topic(s) ['nope']"),
-    ({"topics": []}, "'topics' must be a non-empty list"),
-    ({"kind": "essay"}, "'kind' must be one of"),
-    ({"answer": 2}, "'answer' must be an index in [0, 1]"),
-    ({"answer": True}, "'answer' must be an index"),
-    ({"choices": ["a"]}, "'choices' must be a list of 2 to 6"),
-    ({"choices": ["a", "a"]}, "must not repeat"),
-    ({"notebook": "99_nothing"}, "'notebook' must be one of"),
-    ({"section": "Not An Anchor"}, "'section' must be an anchor"),
-    ({"prompt": "  "}, "'prompt' must be a non-empty string"),
-    ({"explanation": None}, "'explanation' must be a non-empty string"),
-    ({"extra": 1}, "unknown field(s) ['extra']"),
-    ({"id": "Bad Id"}, "'id' must be a slug"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"level": "expert"}, "'level' must be one of"),
+        ({"topics": ["nope"]}, "unknown topic(s) ['nope']"),
+        ({"topics": []}, "'topics' must be a non-empty list"),
+        ({"kind": "essay"}, "'kind' must be one of"),
+        ({"answer": 2}, "'answer' must be an index in [0, 1]"),
+        ({"answer": True}, "'answer' must be an index"),
+        ({"choices": ["a"]}, "'choices' must be a list of 2 to 6"),
+        ({"choices": ["a", "a"]}, "must not repeat"),
+        ({"notebook": "99_nothing"}, "'notebook' must be one of"),
+        ({"section": "Not An Anchor"}, "'section' must be an anchor"),
+        ({"prompt": "  "}, "'prompt' must be a non-empty string"),
+        ({"explanation": None}, "'explanation' must be a non-empty string"),
+        ({"extra": 1}, "unknown field(s) ['extra']"),
+        ({"id": "Bad Id"}, "'id' must be a slug"),
+    ],
+)
 def test_malformed_entry_is_named(change, message):
     entry = {**GOOD, **change}
     with pytest.raises(BankError) as err:
@@ -222,30 +254,52 @@ def test_malformed_entry_is_named(change, message):
     assert message in text
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"compute": {"compute": "critical_lr", "args": {}}}, "missing ['curvatures']"),
-    ({"compute": {"compute": "no_such", "args": {}}}, "unknown computation 'no_such'"),
-    ({"compute": {"compute": "critical_lr", "args": {"curvatures": [1], "x": 1}}},
-     "unexpected ['x']"),
-    ({"tolerance": {"rel": 2}}, "'tolerance' must be"),
-    ({"tolerance": {}}, "'tolerance' must be"),
-    ({"model_answer": "it is {answer}"}, "only use the placeholder {value}"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"compute": {"compute": "critical_lr", "args": {}}}, "missing ['curvatures']"),
+        ({"compute": {"compute": "no_such", "args": {}}}, "unknown computation 'no_such'"),
+        (
+            {"compute": {"compute": "critical_lr", "args": {"curvatures": [1], "x": 1}}},
+            "unexpected ['x']",
+        ),
+        ({"tolerance": {"rel": 2}}, "'tolerance' must be"),
+        ({"tolerance": {}}, "'tolerance' must be"),
+        ({"model_answer": "it is {answer}"}, "only use the placeholder {value}"),
+    ],
+)
 def test_malformed_numeric_entry_is_named(change, message):
-    entry = {"id": "n-1", "kind": "numeric", "level": "basic", "topics": ["stability"],
-             "prompt": "P?", "compute": {"compute": "critical_lr", "args": {"curvatures": [10.0]}},
-             "tolerance": {"rel": 0.01}, "model_answer": "{value}", "explanation": "E.",
-             "notebook": "02_too_high_too_low", **change}
+    entry = {
+        "id": "n-1",
+        "kind": "numeric",
+        "level": "basic",
+        "topics": ["stability"],
+        "prompt": "P?",
+        "compute": {"compute": "critical_lr", "args": {"curvatures": [10.0]}},
+        "tolerance": {"rel": 0.01},
+        "model_answer": "{value}",
+        "explanation": "E.",
+        "notebook": "02_too_high_too_low",
+        **change,
+    }
     with pytest.raises(BankError, match=re.escape(message)) as err:
         validate_entry(entry, "num.json")
     assert str(err.value).startswith("num.json: entry 'n-1'")
 
 
 def test_malformed_curve_entry_is_named():
-    entry = {"id": "c-1", "kind": "curve", "level": "basic", "topics": ["loss-curves"],
-             "prompt": "P?", "curve": {"landscape": "moon", "x0": [1.0], "lr": 0.1, "steps": 10},
-             "answer": "good", "model_answer": "M.", "explanation": "E.",
-             "notebook": "02_too_high_too_low"}
+    entry = {
+        "id": "c-1",
+        "kind": "curve",
+        "level": "basic",
+        "topics": ["loss-curves"],
+        "prompt": "P?",
+        "curve": {"landscape": "moon", "x0": [1.0], "lr": 0.1, "steps": 10},
+        "answer": "good",
+        "model_answer": "M.",
+        "explanation": "E.",
+        "notebook": "02_too_high_too_low",
+    }
     with pytest.raises(BankError, match=r"c\.json: entry 'c-1': bad 'curve': unknown landscape"):
         validate_entry(entry, "c.json")
     entry["curve"]["landscape"] = "quadratic"
@@ -304,8 +358,11 @@ def test_select_filters_and_errors():
 #   chance (the mean of 1/n) plus 10 points on the choice questions.
 
 CHOICE = [q for q in BANK if q.kind == "choice"]
-ABSOLUTE = re.compile(r"\b(always|never|only|all|none|every|cannot|can't|must|no|nothing|"
-                      r"impossible|entirely|completely|guaranteed?)\b", re.IGNORECASE)
+ABSOLUTE = re.compile(
+    r"\b(always|never|only|all|none|every|cannot|can't|must|no|nothing|"
+    r"impossible|entirely|completely|guaranteed?)\b",
+    re.IGNORECASE,
+)
 
 
 def _wrong(q):
@@ -381,8 +438,18 @@ def test_adam_era_and_at_scale_are_covered():
     per_notebook = Counter(q.notebook for q in BANK)
     assert per_notebook["13_adam_era"] >= 15 and per_notebook["14_learning_rates_at_scale"] >= 15
     per_topic = Counter(t for q in BANK for t in q.topics)
-    for topic in ("adam-warmup", "loss-spikes", "wsd", "schedule-free", "mup", "scaling-laws",
-                  "new-optimizers", "lora", "precision", "continual-pretraining"):
+    for topic in (
+        "adam-warmup",
+        "loss-spikes",
+        "wsd",
+        "schedule-free",
+        "mup",
+        "scaling-laws",
+        "new-optimizers",
+        "lora",
+        "precision",
+        "continual-pretraining",
+    ):
         assert per_topic[topic] >= 3, (topic, per_topic[topic])
     new = [q for q in BANK if q.source in NEW_FILES]
     assert len(new) >= 60
@@ -406,15 +473,18 @@ def test_every_recall_question_has_key_points(q):
     assert len(set(q.key_points)) == len(q.key_points)
     for follow_up in q.follow_ups:
         assert follow_up.prompt.endswith("?")
-        assert 2 <= len(follow_up.key_points) <= 5 and all(len(p) <= 120 for p in follow_up.key_points)
+        assert 2 <= len(follow_up.key_points) <= 5 and all(
+            len(p) <= 120 for p in follow_up.key_points
+        )
 
 
 def test_the_seed_guides_follow_ups_are_asked():
     # the follow-up questions the seed guide says to expect come after the question they follow
     prompts = {f.prompt for q in BANK for f in q.follow_ups}
-    for expected in ("How would you choose an appropriate learning rate for a new problem?",
-                     "How does the learning rate interact with the batch size?",
-                     "What is the difference between a learning-rate schedule and an adaptive "
-                     "optimizer?"):
+    for expected in (
+        "How would you choose an appropriate learning rate for a new problem?",
+        "How does the learning rate interact with the batch size?",
+        "What is the difference between a learning-rate schedule and an adaptive optimizer?",
+    ):
         assert expected in prompts
     assert sum(bool(q.follow_ups) for q in BANK if q.kind == "recall") >= 20
