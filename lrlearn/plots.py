@@ -27,6 +27,8 @@ __all__ = [
     "plot_path",
     "plot_sweep",
     "readable",
+    "spread_ticks",
+    "whole_number_ticks",
 ]
 
 #: The smallest text a figure carries, in points. The book lays figures out at 80 CSS px per
@@ -64,6 +66,27 @@ def readable(fig: Any) -> Any:
         if text.get_fontsize() < MIN_FONT_PT:
             text.set_fontsize(MIN_FONT_PT)
     return fig
+
+
+def whole_number_ticks(axis: Any, values: Sequence[float]) -> None:
+    """Ticks of a (log) ``axis`` at ``values`` only, printed as whole numbers (1024, never
+    1.02e+03 or 2^10), with no minor labels to overlap them: batch sizes, step counts."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+
+    axis.set_major_locator(FixedLocator([float(v) for v in values]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
+def spread_ticks(values: Any, most: int = 7) -> list[int]:
+    """At most ``most`` of the whole numbers ``values``, spread evenly along a log axis (the
+    first and the last always among them)."""
+    values = np.unique(np.asarray(values, dtype=int))
+    if values.size <= most:
+        return values.tolist()
+    picks = np.unique(np.round(np.linspace(0, values.size - 1, most)).astype(int))
+    return values[picks].tolist()
 
 
 def new_axes(

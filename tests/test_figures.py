@@ -90,3 +90,30 @@ def test_a_quantised_figure_looks_like_the_full_colour_one():
         Image.open(io.BytesIO(view.png(density=2, colors=COLORS))).convert("RGB"), float
     )
     assert np.abs(full - few).mean() < 2.0  # of 255
+
+
+def test_batch_sizes_read_as_whole_numbers():
+    from matplotlib.figure import Figure
+
+    from lrlearn.plots import spread_ticks, whole_number_ticks
+    from lrlearn.widgets.controls import int_slider, log_slider, value_label
+
+    assert [value_label(v) for v in (1024, 1348, 1024.0, 0.003, 0.0316, "adam")] == [
+        "1024",
+        "1348",
+        "1024",
+        "0.003",
+        "0.0316",
+        "adam",
+    ]
+    assert log_slider("b", "batch", 1024, 1, 4096).widget().readout_format == ".4"
+    assert int_slider("b", "batch", 8, 1, 64, grid=(1, 8, 64)).grid_labels() == ["1", "8", "64"]
+    ax = Figure().add_subplot()
+    ax.plot([31, 1348], [1, 2])
+    ax.set_xscale("log", base=2)
+    whole_number_ticks(ax.xaxis, spread_ticks([31, 32, 33, 48, 1024, 1348]))
+    ax.figure.canvas.draw() if hasattr(ax.figure.canvas, "draw") else None
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["31", "32", "33", "48", "1024", "1348"]
+    assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    assert spread_ticks(range(1, 101), most=5) == [1, 26, 51, 75, 100]

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import torch
 
+from .. import _checks
+
 __all__ = ["cpu_threads", "cuda_available", "describe_device", "mps_available", "resolve_device"]
 
 log = logging.getLogger("lrlearn.deep")
@@ -42,12 +44,15 @@ def _auto() -> tuple[torch.device, str]:
 
 
 def describe_device(device: torch.device) -> str:
-    """A short human name: ``"cuda:0 (NVIDIA H100)"``, ``"mps"``, ``"cpu (8 threads)"``."""
+    """A short human name: ``"cuda:0 (NVIDIA H100)"``, ``"mps"``, ``"cpu (8 threads)"``,
+    ``"cpu (1 thread)"``."""
+    _checks.torch_device("device", device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        threads = torch.get_num_threads()
+        return f"cpu ({threads} thread{'s' if threads != 1 else ''})"
     return str(device)
 
 
@@ -68,6 +73,8 @@ def resolve_device(
     With ``verbose=True`` one line says which device and why (it is always logged at INFO level on
     the ``lrlearn.deep`` logger).
     """
+    fallback = _checks.flag("fallback", fallback)
+    verbose = _checks.flag("verbose", verbose)
     if device is None or (isinstance(device, str) and device.strip().lower() == "auto"):
         chosen, why = _auto()
         _say(verbose, f"lrlearn: using {describe_device(chosen)} ({why})")
@@ -123,6 +130,9 @@ def cpu_threads(device: torch.device, n: int | None) -> Iterator[None]:
     """Run with ``n`` intra-op CPU threads on a CPU device, restoring the old number after
     (``None``: leave it). Tiny models gain nothing from more threads, and on a busy machine
     extra threads mostly wait for each other."""
+    _checks.torch_device("device", device)
+    if n is not None:
+        n = _checks.integer("n", n, minimum=1, maximum=4096)
     if device.type != "cpu" or n is None:
         yield
         return

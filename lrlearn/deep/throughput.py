@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import _checks
-from ..plots import new_axes
+from ..plots import new_axes, spread_ticks, whole_number_ticks
 from .device import cpu_threads, describe_device, resolve_device
 from .train import autocast_dtype
 
@@ -210,7 +210,8 @@ class ThroughputResult:
         ax = np.ravel(axes)[0]
         ax.plot(self.batch_sizes, self.samples_per_s, "o-")
         ax.set(xscale="log", yscale="log", xlabel="batch size", ylabel="examples / s",
-               title=f"throughput on {self.device}")
+               title=f"Throughput on {self.device}")
+        whole_number_ticks(ax.xaxis, spread_ticks(self.batch_sizes))
         if self.oom_batch_size is not None:
             ax.axvline(self.oom_batch_size, color="r", ls=":", label="out of memory")
             ax.legend(loc="lower right")
@@ -218,7 +219,8 @@ class ThroughputResult:
             ax2 = np.ravel(axes)[1]
             ax2.plot(self.batch_sizes, np.maximum(self.peak_memory_bytes, 1) / 2**20, "o-")
             ax2.set(xscale="log", yscale="log", xlabel="batch size", ylabel="peak MiB per step",
-                    title="memory")
+                    title="Memory")
+            whole_number_ticks(ax2.xaxis, spread_ticks(self.batch_sizes))
         return fig
 
 
@@ -408,12 +410,15 @@ class PowersOfTwoResult:
         t = self.throughput
         ax.plot(t.batch_sizes, t.samples_per_s, "-", color="0.6", lw=1, zorder=1)
         markers = {"2^k-1": "v", "2^k": "o", "2^k+1": "^", "1.5*2^k": "s"}
+        names = {"2^k-1": "$B = 2^k - 1$", "2^k": "$B = 2^k$", "2^k+1": "$B = 2^k + 1$",
+                 "1.5*2^k": r"$B = 1.5 \cdot 2^k$"}
         for label, marker in markers.items():
             ax.scatter(self.neighbours[label], self.samples_per_s[label], marker=marker,
-                       label=f"B = {label}", zorder=2, s=50 if label == "2^k" else 25)
+                       label=names[label], zorder=2, s=50 if label == "2^k" else 25)
         ax.set(xscale="log", xlabel="batch size", ylabel="examples / s",
-               title=f"powers of two? ({t.device})")
-        ax.legend()
+               title=f"Powers of two? Throughput on {t.device}")
+        whole_number_ticks(ax.xaxis, self.powers)
+        ax.legend(fontsize="small")
         return fig
 
 

@@ -16,9 +16,23 @@ import numpy as np
 
 from .. import _checks
 
-__all__ = ["Control", "choice", "float_slider", "int_slider", "log_slider"]
+__all__ = ["Control", "choice", "float_slider", "int_slider", "log_slider", "value_label"]
 
 _STYLE = {"description_width": "initial"}
+# d3-format of the live sliders' readout (no type: 4 significant digits, trailing zeros
+# dropped), so a batch size reads 1024 or 1348 and a learning rate 0.003 (never 1.02e+3)
+_READOUT = ".4"
+
+
+def value_label(value: Any) -> str:
+    """A control value as a reader reads it: whole numbers in full (1024, 1348, never
+    1.02e+03), others to 3 significant digits (0.003, 0.0316), strings as they are."""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e7:
+        return str(int(number))
+    return f"{number:.3g}"
 
 
 @dataclass(frozen=True)
@@ -122,17 +136,22 @@ class Control:
                 min=lo,
                 max=hi,
                 step=self.step or (hi - lo) / 100,
-                readout_format=".3g",
+                readout_format=_READOUT,
                 **common,
             )
         step = self.step or (self.high - self.low) / 100
         return w.FloatSlider(
-            value=self.value, min=self.low, max=self.high, step=step, readout_format=".3g", **common
+            value=self.value,
+            min=self.low,
+            max=self.high,
+            step=step,
+            readout_format=_READOUT,
+            **common,
         )
 
     def grid_labels(self) -> list[str]:
         """Readable labels for the precomputed view's selection slider."""
-        return [v if isinstance(v, str) else f"{v:.3g}" for v in self.grid]
+        return [value_label(v) for v in self.grid]
 
 
 def log_slider(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks
+from ..plots import spread_ticks, whole_number_ticks
 from .controls import int_slider
 from .view import View
 
@@ -96,6 +97,7 @@ class BatchSizeCost(View):
         self.ax_rate.plot(r.batch_sizes, r.samples_per_s, "o-", ms=3, color="C0")
         self.ax_rate.set(xscale="log", yscale="log", xlabel="batch size", ylabel="examples / s")
         self.ax_rate.set_xscale("log", base=2)
+        whole_number_ticks(self.ax_rate.xaxis, spread_ticks(r.batch_sizes))
         (self.rate_marker,) = self.ax_rate.plot([], [], "o", ms=9, color="C1", mec="k")
         self.has_mem = r.peak_memory_bytes.size == r.batch_sizes.size
         if self.has_mem:
@@ -112,6 +114,7 @@ class BatchSizeCost(View):
                 transform=self.ax_mem.transAxes,
             )
         self.ax_mem.set_xscale("log", base=2)
+        whole_number_ticks(self.ax_mem.xaxis, spread_ticks(r.batch_sizes))
         self.ax_mem.set_xlabel("batch size")
         (self.mem_marker,) = self.ax_mem.plot([], [], "o", ms=9, color="C1", mec="k")
         self.heading = fig.suptitle("", fontsize=9)

@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from .controls import Control
+from .controls import Control, value_label
 from .view import View, figure_png
 
 __all__ = ["Precomputed", "precomputed"]
@@ -113,7 +113,7 @@ class Precomputed:
     def _selector(control: Control, values: tuple[Any, ...]) -> Any:
         import ipywidgets as w
 
-        labels = [v if isinstance(v, str) else f"{v:.3g}" for v in values]
+        labels = [value_label(v) for v in values]
         if len(set(labels)) != len(labels):
             labels = [f"{i}: {lab}" for i, lab in enumerate(labels)]
         index = _nearest(values, control.value)

@@ -83,13 +83,13 @@ class View(ABC):
 
     def describe(self, **values: Any) -> str:
         """The figure in words for ``values``: ``description`` (or ``title``) and the controls."""
+        from .controls import value_label
+
         text = self.description or self.title or type(self).__name__
         text = text[:1].upper() + text[1:]
         shown = self.values(**values)
         settings = ", ".join(
-            f"{c.label} {v if isinstance(v, str) else f'{v:.3g}'}"
-            for c in self.controls
-            if (v := shown[c.name]) is not None
+            f"{c.label} {value_label(v)}" for c in self.controls if (v := shown[c.name]) is not None
         )
         return f"{text.rstrip('.')}; {settings}." if settings else f"{text.rstrip('.')}."
 
