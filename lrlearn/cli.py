@@ -142,9 +142,9 @@ def _run_interview(args: argparse.Namespace) -> int:
     if not 5 <= args.time <= 3600:
         raise ValueError(f"--time must be in [5, 3600] seconds, got {args.time:g}")
     pool = load_bank().select(level=_split(args.level), topic=_split(args.topic))
-    with_points = tuple(q for q in pool if q.key_points)
+    with_points = tuple(q for q in pool if q.kind == "recall" and q.key_points)
     if not with_points:
-        raise ValueError("no question with key points matches these filters")
+        raise ValueError("no recall question with key points matches these filters")
     store = None if args.no_save else ProgressStore(data_dir=args.data_dir)
     session = Session(
         Bank(with_points),

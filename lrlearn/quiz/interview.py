@@ -1,8 +1,9 @@
 """A mock interview: an oral-style question, a time budget, the interviewer's chained follow-ups,
 and a typed answer matched against each question's key points.
 
-A key point is *hit* when enough of its content words appear in the answer: at least half of
-them (rounded up), and at least one, after both are normalised the same way (lower case,
+A key point is *hit* when enough of its content words appear in the answer: as many as half of
+its words outside parentheses (rounded up; words in parentheses, such as a citation, may count
+but are not needed), and at least one, after both are normalised the same way (lower case,
 punctuation dropped except inside numbers and formulas such as ``2/L`` or ``1e-3``, common words
 dropped, plural and verb endings cut by a small suffix rule). This is keyword overlap, not
 understanding: the rubric shows what was matched so the learner can judge, and the learner
@@ -30,7 +31,7 @@ _STOP = frozenset(
     """a an the of to in on at by for with and or but is are was were be been being
 it its this that these those as from into than then so such can could should would will may might
 do does did not no yes you your we our they their he she his her i me my if when which what who
-how why where there here also just very more most much many some any each per one""".split()
+how why where there here also just very more most much many some any each per one et al""".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[./^*-][a-z0-9]+)*")
 _SUFFIXES = (
@@ -62,7 +63,8 @@ def _stem(word: str) -> str:
 
 def normalise(text: str) -> list[str]:
     """Content words of ``text``, lower-cased and stemmed (see the module docstring)."""
-    words = _TOKEN.findall(text.lower().replace("\u2212", "-").replace("η", "eta"))
+    text = re.sub(r"['’]s\b", "", text.lower()).replace("\u2212", "-").replace("η", "eta")
+    words = _TOKEN.findall(text)
     return [_stem(w) for w in words if w not in _STOP]
 
 
@@ -109,7 +111,8 @@ def match_key_points(answer: str, key_points: Sequence[str]) -> Rubric:
     for point in key_points:
         content = list(dict.fromkeys(normalise(point)))
         got = _covered(content, words)
-        need = max(1, math.ceil(len(content) / 2))
+        core = normalise(re.sub(r"\([^)]*\)", " ", point)) or content
+        need = max(1, math.ceil(len(set(core)) / 2))
         hit.append(bool(content) and len(got) >= need)
         matched.append(tuple(got))
     return Rubric(tuple(key_points), tuple(hit), tuple(matched))
@@ -159,6 +162,9 @@ def run_interview(
     self-grade and record it. Returns (question, rubric of the main answer) per question."""
     out = sys.stdout if out is None else out
     read = input if read is None else read
+    graded = sorted({q.id for q in session.questions if q.kind != "recall"})
+    if graded:
+        raise ValueError(f"an interview asks recall questions only; the session holds {graded}")
 
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
