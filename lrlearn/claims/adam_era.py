@@ -608,7 +608,8 @@ register(
             "batch size set by the gradient noise, falls again (a surge)."
         ),
         source=Source.PAPER,
-        reference="Li, Zhao, Wang, Chen, Zhang, Chen, Cao 2024 (NeurIPS), arXiv:2405.14578",
+        reference="Li, Zhao, Zhang, Sun, Wu, Jiao, Wang, Liu, Fang, Xue, Tao, Cui, Wang 2024 "
+        "(NeurIPS), arXiv:2405.14578",
         experiment=surge,
         rule=(
             "Holds if the tuned lr peaks at an inner batch size and the largest batch's is at least "
@@ -621,7 +622,8 @@ register(
         published=(
             (
                 "paper's setting",
-                "Adam on CNNs (CIFAR-10) and language models, batch sizes up to thousands",
+                "a 5-layer CNN on Fashion-MNIST, ResNet-18 on Tiny-ImageNet, a small GPT-2-like "
+                "Transformer and a mixture-of-experts language model, Adam-style optimizers",
             ),
             (
                 "paper's finding",
@@ -855,8 +857,11 @@ def loss_spikes_claim(fast: bool = True, progress: bool = False) -> Measurement:
     from ..deep.loss_spikes import spike_study
 
     if fast:
-        configs = (("Adam, beta2 0.999", 0.999, None), ("beta2 0.9999", 0.9999, None),
-                   ("clip at 0.3", 0.999, 0.3))
+        configs = (
+            ("Adam, beta2 0.999", 0.999, None),
+            ("beta2 0.9999", 0.9999, None),
+            ("clip at 0.3", 0.999, 0.3),
+        )
         st = spike_study(configs, seeds=(0, 1, 2), steps=1500)
     else:
         st = spike_study(seeds=(0, 1, 2, 3, 4), steps=2000)
