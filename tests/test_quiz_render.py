@@ -214,6 +214,48 @@ def test_page_builds_with_sphinx_and_myst_without_warnings(tmp_path, page):
     assert "Show the answer" in m.group(1) and "Answer." in m.group(1)
 
 
+@pytest.mark.slow
+def test_split_pages_build_with_sphinx_and_link_to_each_other(tmp_path):
+    pytest.importorskip("myst_parser")
+    if shutil.which("sphinx-build", path=str(sys.prefix) + "/bin") is None:
+        pytest.skip("sphinx-build not installed")
+    src = tmp_path / "src"
+    pages = pages_markdown(SAMPLE)
+    for rel, text in pages.items():
+        (src / "book" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / "book" / f"{rel}.md").write_text(text)
+    # the book's _toc.yml lists the pages; a plain Sphinx project lists them in a toctree
+    toctree = "\n".join(f"book/{rel}" for rel in pages)
+    (src / "index.md").write_text(f"# Site\n\n```{{toctree}}\n{toctree}\n```\n")
+    (src / "conf.py").write_text(
+        "extensions = ['myst_parser']\nmyst_enable_extensions = ['dollarmath']\n"
+    )
+    res = subprocess.run(
+        [
+            f"{sys.prefix}/bin/sphinx-build",
+            "-W",
+            "-n",
+            "-q",
+            "-b",
+            "html",
+            str(src),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    contents = (tmp_path / "out" / "book" / "quiz.html").read_text()
+    for slug in PAGES:
+        assert f'href="quiz/{slug}.html"' in contents
+    built = sum(
+        (tmp_path / "out" / "book" / "quiz" / f"{slug}.html").read_text().count("<details>")
+        for slug in PAGES
+    )
+    assert built == len(SAMPLE)
+
+
 # --- Anki ----------------------------------------------------------------------------------
 
 
