@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import math
+
 import numpy as np
 
 from .. import _checks
@@ -34,12 +36,16 @@ def text_curve(
         raise ValueError(
             f"losses must be a finite 1-D curve of at least 2 values, got shape {y.shape}"
         )
-    series = [(y, "*")] + [(np.asarray(o, dtype=float), m) for o, m in others]
+    # the main curve last, so it stays on top where curves overlap
+    series = [(np.asarray(o, dtype=float), m) for o, m in others] + [(y, "*")]
     if any(s.shape != y.shape or not np.all(np.isfinite(s)) for s, _ in series):
         raise ValueError("others must be finite curves of the same length as losses")
     every = np.concatenate([s for s, _ in series])
     lo, hi = float(every.min()), float(every.max())
     log = lo > 0 and hi / lo > 100
+    if floor is not None and not log and math.isfinite(floor):
+        lo = min(lo, floor)  # on a linear scale the floor is always in view
+        every = np.append(every, floor)
     v_all = np.log10(every) if log else every
     vlo, vhi = float(v_all.min()), float(v_all.max())
     span = vhi - vlo if vhi > vlo else 1.0
