@@ -185,6 +185,21 @@ def test_record_validates_its_inputs(tmp_path, kwargs, error, message):
     assert not store.path.exists()
 
 
+def test_two_stores_on_one_file_see_each_others_answers(tmp_path):
+    a, b = ProgressStore(tmp_path / "p.json"), ProgressStore(tmp_path / "p.json")
+    ids = []
+    for i in range(6):
+        ids.append((a if i % 2 else b).record(f"q{i}", True, when=float(i))["id"])
+        assert [e["id"] for e in a.events()] == ids == [e["id"] for e in b.events()]
+    a.events()[0]["question"] = "changed by a caller"
+    assert a.events()[0]["question"] == "q0"  # callers get copies
+    # a file replaced behind a store's back (here by hand) is read again
+    doc = json.loads(a.path.read_text())
+    doc["events"] = doc["events"][:2]
+    a.path.write_text(json.dumps(doc))
+    assert len(a.events()) == 2
+
+
 def test_stale_temp_files_are_cleaned(tmp_path):
     store = ProgressStore(data_dir=tmp_path)
     store.record("q", True)

@@ -190,11 +190,23 @@ class ProgressStore:
             f"{self.quarantine_path.name}; the other answers are kept"
         )
 
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def _read(self) -> list[dict[str, Any]]:
-        """The events on disk (caller holds the lock); set a bad file aside."""
+        """The events on disk (caller holds the lock); set a bad file aside. The events this
+        store last wrote are reused while the file is the one it wrote (same inode, time, size:
+        every writer replaces the file, so any other write changes the inode)."""
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             with contextlib.suppress(OSError):  # left by a writer that was killed mid-write
                 stale.unlink()
+        cached = getattr(self, "_cache", None)
+        if cached is not None and cached[0] == self._signature():
+            return list(cached[1])
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -250,12 +262,13 @@ class ProgressStore:
     def _write(self, events: list[dict[str, Any]]) -> None:
         doc = {"format": FORMAT, "version": VERSION, "events": events}
         self._atomic_write(self.path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
+        self._cache = (self._signature(), list(events))
 
     def events(self) -> list[dict[str, Any]]:
         """All recorded answer events, oldest first."""
         with self._locked():
             events = self._read()
-        return sorted(events, key=lambda e: (e["time"], e["id"]))
+        return sorted((dict(e) for e in events), key=lambda e: (e["time"], e["id"]))
 
     def cards(self) -> dict[str, Card]:
         """FSRS state per question id, from the recorded answers."""
