@@ -22,7 +22,7 @@ from lrlearn.quiz import (
     write_book_page,
     write_book_pages,
 )
-from lrlearn.quiz.render import PAGES, curve_figure, page_of, pages_markdown
+from lrlearn.quiz.render import PAGES, anchor, curve_figure, page_of, pages_markdown
 from lrlearn.quiz.textplot import text_curve
 
 BANK = load_bank()
@@ -45,8 +45,9 @@ def page() -> str:
 
 
 def _chunks(text: str) -> dict[str, str]:
-    parts = re.split(r"^\(quiz-([a-z0-9-]+)\)=$", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2], strict=True))
+    parts = re.split(r"^\(quiz-[0-9a-f]{8}\)=$", text, flags=re.M)[1:]
+    # the id is named only inside the answer, after the click
+    return {re.search(r"Question <code>([a-z0-9-]+)</code>", c).group(1): c for c in parts}
 
 
 def test_every_question_has_a_label_heading_and_hidden_answer(page):
@@ -59,6 +60,7 @@ def test_every_question_has_a_label_heading_and_hidden_answer(page):
         chunk = chunks[q.id]
         assert chunk.count("<details>") == 1 and chunk.count("</details>") == 1
         before, answer = chunk.split("<details>")
+        assert q.id not in before
         assert "<summary>Show the answer</summary>" in answer
         shown = html.escape(model_answer(q)).replace("\n", "<br>")
         assert shown in answer and shown not in before  # hidden until clicked
@@ -131,7 +133,7 @@ def test_pages_split_the_bank_by_topic_with_a_contents_page(tmp_path):
     total = sum(text.count("<details>") for name, text in pages.items() if name != "quiz")
     assert total == len(BANK)  # every question on exactly one page
     for q in BANK:
-        assert f"(quiz-{q.id})=" in pages[f"quiz/{page_of(q)}"]
+        assert f"({anchor(q)})=" in pages[f"quiz/{page_of(q)}"]
     contents = pages["quiz"]
     assert "<details>" not in contents
     for slug, (title, _) in PAGES.items():

@@ -13,6 +13,7 @@ import base64
 import html
 import io
 import re
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAGES",
+    "anchor",
     "curve_figure",
     "curve_png",
     "page_of",
+    "pages_markdown",
     "text_plot",
     "to_markdown",
     "write_book_page",
@@ -151,9 +154,15 @@ def _curve_png(question: Question, dpi: int) -> bytes:
     return buf.getvalue()
 
 
+def anchor(question: Question) -> str:
+    """The page anchor of a question: ``quiz-`` and a hash of its id, which (unlike the id, seen in
+    a link or the status bar) does not name the answer."""
+    return f"quiz-{zlib.crc32(question.id.encode()):08x}"
+
+
 def _question_md(n: int, q: Question, notebook_url: str, seed: int = 0) -> str:
     lines = [
-        f"(quiz-{q.id})=",
+        f"({anchor(q)})=",
         f"### {n}. {q.level.capitalize()} · {', '.join(q.topics)}",
         "",
         _md(q.prompt),
