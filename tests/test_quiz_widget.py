@@ -71,6 +71,9 @@ def test_a_whole_session(tmp_path):
         answered.append((_answer(widget, right=True).id, True))
         widget.next_button.click()
     assert "Done." in widget.header.value and "4 of 6 right" in widget.prompt.value
+    widget.progress_button.click()
+    assert widget.progress_image in widget.children
+    assert widget.progress_image.value[:4] == b"\x89PNG"
     events = store.events()
     assert [(e["question"], e["correct"]) for e in events] == answered
 

@@ -68,6 +68,8 @@ class QuizWidget(w.VBox):
         self.missed_button = self.rating_buttons[1]  # Again
         self.skip_button = w.Button(description="Skip")
         self.next_button = w.Button(description="Next question")
+        self.progress_button = w.Button(description="Show my progress")
+        self.progress_image = w.Image(format="png", layout=w.Layout(width="100%"))
         self.feedback = w.HTML()
         self.score_label = w.HTML()
         self.check_button.on_click(lambda _: self.check())
@@ -76,6 +78,7 @@ class QuizWidget(w.VBox):
             button.on_click(lambda _, r=r: self.self_grade(r))
         self.skip_button.on_click(lambda _: self.skip())
         self.next_button.on_click(lambda _: self.show_current())
+        self.progress_button.on_click(lambda _: self.show_progress())
         super().__init__(layout=w.Layout(width="100%"))
         self.show_current()
 
@@ -102,6 +105,8 @@ class QuizWidget(w.VBox):
                 else ""
             )
             self.children = (self.header, self.prompt, self.score_label)
+            if self.session.store is not None:
+                self.children = (*self.children, self.progress_button)
             return
         n, total = self.session.position + 1, len(self.session)
         again = " · again (missed earlier)" if self.session.is_reask else ""
@@ -224,6 +229,18 @@ class QuizWidget(w.VBox):
         if self.question is not None:
             self.session.skip()
         self.show_current()
+
+    def show_progress(self) -> None:
+        """Plot the progress file over time (``progress_figure``) under the final score."""
+        if self.session.store is None:
+            return
+        import io
+
+        buf = io.BytesIO()
+        progress_figure(self.session.store, self.session.bank).savefig(buf, format="png", dpi=80)
+        self.progress_image.value = buf.getvalue()
+        if self.progress_image not in self.children:
+            self.children = (*self.children, self.progress_image)
 
 
 def quiz_widget(
