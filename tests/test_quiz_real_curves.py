@@ -128,14 +128,15 @@ def test_the_bank_file_is_what_the_code_generates():
         q = bank.get(entry["id"])
         assert q.kind == "training" and q.label == train_run(**q.run).label == entry["answer"]
         assert q.choices[q.answer] == RUN_LABELS[q.label] and len(q.choices) == 4
-        assert q.id.split("-")[1] not in q.prompt.lower()  # the prompt does not name the answer
+        assert q.label.replace("_", "") not in (q.id + q.prompt).lower().replace("-", "")
         for other in q.labels:
             if other != q.label:  # every wrong option is explained
                 assert f"Not {'a ' if other == 'spike' else ''}" in q.explanation
 
 
 def test_training_questions_render_as_text_and_figure():
-    q = load_bank().get("real-overfitting-0")
+    number = BANK_RUNS.index(("overfitting", 0)) + 1
+    q = load_bank().get(f"digits-run-{number:02d}")
     text = text_plot(q, width=50, height=10)
     assert "* training loss, o held-out loss" in text and "o" in text.splitlines()[0] + text
     fig = curve_figure(q)
