@@ -191,6 +191,7 @@ def test_two_stores_on_one_file_see_each_others_answers(tmp_path):
     for i in range(6):
         ids.append((a if i % 2 else b).record(f"q{i}", True, when=float(i))["id"])
         assert [e["id"] for e in a.events()] == ids == [e["id"] for e in b.events()]
+        assert set(a.cards()) == set(b.cards()) == {f"q{k}" for k in range(i + 1)}
     a.events()[0]["question"] = "changed by a caller"
     assert a.events()[0]["question"] == "q0"  # callers get copies
     # a file replaced behind a store's back (here by hand) is read again

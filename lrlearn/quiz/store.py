@@ -271,8 +271,15 @@ class ProgressStore:
         return sorted((dict(e) for e in events), key=lambda e: (e["time"], e["id"]))
 
     def cards(self) -> dict[str, Card]:
-        """FSRS state per question id, from the recorded answers."""
-        return cards_from_events(self.events())
+        """FSRS state per question id, from the recorded answers (replayed again only when the
+        file has changed)."""
+        with self._locked():
+            events = self._read()
+            signature = self._signature()
+        cached = getattr(self, "_cards", None)
+        if cached is None or cached[0] != signature or signature is None:
+            self._cards = cached = (signature, cards_from_events(events))
+        return dict(cached[1])
 
     def record(
         self,
