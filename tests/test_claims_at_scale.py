@@ -96,3 +96,43 @@ def test_mup_rule(sp, mu, wider, edge, verdict):
         "mup_best_at_grid_edge": edge,
     }
     assert claims.get("yang-2022-mup-transfer").judge(n) is verdict
+
+
+def test_text_stream_claims_fast(torch_one_thread):
+    wsd = claims.check("hagele-2024-wsd", fast=True)
+    sf = claims.check("defazio-2024-schedule-free", fast=True)
+    # 200 steps: a 20% cooldown is 40 steps, and WSD gives up more than a quarter of cosine's gain
+    assert wsd.verdict is ClaimVerdict.CAVEATS, wsd.measurement.finding
+    n = wsd.numbers
+    assert n["excess_cosine"] < n["excess_wsd_1-sqrt"] < n["excess_constant"]
+    assert 0 < n["cooldown_drop_at_25pct"] < n["cooldown_drop_at_75pct"]
+    assert sf.verdict is ClaimVerdict.HOLDS, sf.measurement.finding
+    assert sf.numbers["below_constant_everywhere"]
+
+
+@pytest.mark.parametrize(
+    ("share", "low", "sqrt_first", "verdict"),
+    [
+        (0.1, 0.01, True, ClaimVerdict.HOLDS),
+        (0.1, 0.01, False, ClaimVerdict.CAVEATS),
+        (0.4, 0.01, True, ClaimVerdict.CAVEATS),
+        (0.6, 0.01, True, ClaimVerdict.FAILS),
+        (0.1, -0.01, True, ClaimVerdict.FAILS),
+    ],
+)
+def test_wsd_rule(share, low, sqrt_first, verdict):
+    n = {"wsd_gap_share": share, "constant_minus_wsd_low": low, "sqrt_below_linear": sqrt_first}
+    assert claims.get("hagele-2024-wsd").judge(n) is verdict
+
+
+@pytest.mark.parametrize(
+    ("worst", "below", "verdict"),
+    [
+        (-0.05, True, ClaimVerdict.HOLDS),
+        (0.3, True, ClaimVerdict.CAVEATS),
+        (0.3, False, ClaimVerdict.FAILS),
+    ],
+)
+def test_schedule_free_rule(worst, below, verdict):
+    n = {"worst_gap": worst, "below_constant_everywhere": below}
+    assert claims.get("defazio-2024-schedule-free").judge(n) is verdict

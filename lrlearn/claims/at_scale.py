@@ -22,7 +22,15 @@ import numpy as np
 
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
-__all__ = ["batch_size_warmup", "critical_batch_grows_with_data", "mup_results", "mup_transfer"]
+__all__ = [
+    "batch_size_warmup",
+    "critical_batch_grows_with_data",
+    "lm_results",
+    "mup_results",
+    "mup_transfer",
+    "schedule_free_anytime",
+    "wsd_matches_cosine",
+]
 
 
 def _elasticity(x0: float, x1: float, y0: float, y1: float) -> float:
@@ -390,6 +398,255 @@ register(
                 "under SP the optimal learning rate shifts with width and wider "
                 "models can be worse at a fixed rate; under muP the optimum is "
                 "stable across width and wider is always better",
+            ),
+        ),
+    )
+)
+
+# ---------------------------------------------------------------------------------------------
+# Schedules on the text stream (Hägele et al. 2024; Defazio et al. 2024)
+
+STREAM_LM_SETTINGS: dict[bool, dict[str, Any]] = {
+    True: {"steps": 200, "lrs": (1e-2, 3e-2), "sf_lrs": (1e-2, 3e-2)},
+    False: {"steps": 600, "lrs": (3e-3, 1e-2, 3e-2), "sf_lrs": (1e-2, 3e-2)},
+}
+LM_SEEDS = (0, 1, 2)
+BRANCHES = (0.25, 0.5, 0.75)
+
+
+def _tuned(runs: Any) -> tuple[float, np.ndarray]:
+    """The rate with the lowest mean final loss, and the per-seed final losses there."""
+    final = runs.loss[:, :, -1]
+    k = int(np.argmin(final.mean(axis=1)))
+    return float(runs.lrs[k]), final[k]
+
+
+@lru_cache(maxsize=2)
+def lm_results(fast: bool) -> dict[str, Any]:
+    """Every run the two text-stream claims read (cached per setting): the schedules at an equal
+    budget (``"runs"``), schedule-free, cosine tuned at a quarter and a half of the budget, and
+    the cooldowns branched from the tuned constant run."""
+    from ..deep.lm_schedules import branch_cooldowns, compare_schedules, make_schedule, train
+
+    s = STREAM_LM_SETTINGS[fast]
+    T = s["steps"]
+    runs = compare_schedules(s["lrs"], T, LM_SEEDS, schedule_free_lrs=s["sf_lrs"])
+    shorter = {
+        L: train(make_schedule("cosine", 1.0, L), s["lrs"], LM_SEEDS, L, n_evals=4)
+        for L in (T // 4, T // 2)
+    }
+    const_lr, _ = _tuned(runs["constant"])
+    constant, branches = branch_cooldowns(const_lr, T, BRANCHES, LM_SEEDS)
+    return {
+        "runs": runs,
+        "cosine_shorter": shorter,
+        "constant": constant,
+        "branches": branches,
+        "steps": T,
+    }
+
+
+def wsd_matches_cosine(fast: bool = True, progress: bool = False) -> Measurement:
+    """Final exact excess loss (nats over the entropy floor) of each schedule at its tuned rate;
+    ``wsd_gap_share``: (WSD 1-sqrt - cosine) / (constant - cosine), the share of cosine's gain
+    over a constant rate that WSD gives up; the paired 95% interval of constant - WSD over seeds;
+    and the loss drop of each cooldown branched from the constant run."""
+    from ..stats import paired_ci
+
+    r = lm_results(fast)
+    runs = r["runs"]
+    floor = runs["cosine"].lang.entropy_floor
+    tuned = {name: _tuned(runs[name]) for name in runs}
+    excess = {name: float(v.mean() - floor) for name, (_, v) in tuned.items()}
+    cos, const, wsd = excess["cosine"], excess["constant"], excess["wsd 1-sqrt"]
+    ci = paired_ci(tuned["constant"][1], tuned["wsd 1-sqrt"][1])
+    drops = {}
+    for f, b in r["branches"].items():
+        before, after = b.loss.mean(axis=1)[0, 0], b.loss.mean(axis=1)[0, -1]
+        drops[f] = float((before - after) / (before - floor))
+    numbers: dict[str, Number] = {
+        **{
+            f"excess_{name.replace(' ', '_')}": v
+            for name, v in excess.items()
+            if name != "schedule-free"
+        },
+        "wsd_gap_share": float((wsd - cos) / (const - cos)) if const > cos else 9.0,
+        "constant_minus_wsd_low": ci.low,
+        "constant_minus_wsd_high": ci.high,
+        "sqrt_below_linear": bool(wsd <= excess["wsd linear"]),
+        "wsd_total_loss_vs_cosine": float((wsd + floor) / (cos + floor) - 1),
+        **{f"cooldown_drop_at_{round(100 * f)}pct": v for f, v in drops.items()},
+    }
+    rows = tuple(
+        {
+            "schedule": name,
+            "tuned lr": lr,
+            "final loss": float(v.mean()),
+            "excess loss": excess[name],
+        }
+        for name, (lr, v) in tuned.items()
+        if name != "schedule-free"
+    )
+    finding = (
+        f"At {r['steps']} steps, each at its tuned rate, the excess loss over the entropy floor is "
+        f"{cos:.3g} (cosine), {wsd:.3g} (WSD, 1-sqrt cooldown), {excess['wsd linear']:.3g} (WSD, "
+        f"linear cooldown), {excess['linear to zero']:.3g} (linear to zero) and {const:.3g} "
+        f"(constant): WSD gives up {100 * numbers['wsd_gap_share']:.0f}% of cosine's gain over a "
+        f"constant rate ({100 * numbers['wsd_total_loss_vs_cosine']:+.2f}% in total loss). Each "
+        f"cooldown branched from the constant run removes "
+        f"{', '.join(f'{100 * v:.0f}%' for v in drops.values())} of its excess loss."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            f"Zipf bigram stream (vocabulary 64), bigram network (embedding 32, "
+            f"hidden 64), Adam, batch 16 x 32 tokens, {r['steps']} steps, 5% "
+            f"warmup, cooldown 20%, rates {list(runs['cosine'].lrs)}, "
+            f"{len(LM_SEEDS)} seeds (same data per seed), exact expected loss"
+        ),
+        extra=r,
+    )
+
+
+def _judge_wsd(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["constant_minus_wsd_low"] <= 0 or n["wsd_gap_share"] > 0.5:
+        return ClaimVerdict.FAILS
+    if n["wsd_gap_share"] <= 0.25 and n["sqrt_below_linear"]:
+        return ClaimVerdict.HOLDS
+    return ClaimVerdict.CAVEATS
+
+
+register(
+    Claim(
+        key="hagele-2024-wsd",
+        statement=(
+            "A constant learning rate with a short cooldown at the end (warmup-stable-decay) "
+            "matches cosine at an equal budget, a 1-sqrt cooldown does better than a linear "
+            "one, and a cooldown can be branched from a constant run at any point."
+        ),
+        source=Source.PAPER,
+        reference="Hägele, Bakouch, Kosson, Ben Allal, Von Werra, Jaggi 2024, 'Scaling Laws and "
+        "Compute-Optimal Training Beyond Fixed Training Durations', arXiv:2405.18392",
+        experiment=wsd_matches_cosine,
+        rule=(
+            "Exact excess losses at each schedule's tuned rate. Does not hold unless the "
+            "constant rate is worse than WSD (paired 95% interval of the difference above 0) "
+            "and WSD (1-sqrt) gives up at most half of cosine's gain over a constant rate. "
+            "Holds if it gives up at most a quarter and the 1-sqrt cooldown ends at or below "
+            "the linear one; otherwise holds with caveats."
+        ),
+        judge=_judge_wsd,
+        group="paper",
+        needs=("lrlearn.deep",),
+        published=(
+            (
+                "paper's setting",
+                "decoder-only transformers of 33M to 360M parameters on SlimPajama, "
+                "up to 10B tokens; cooldown of 20% of training",
+            ),
+            (
+                "paper's finding",
+                "WSD with a cooldown of about 20% matches cosine; the 1-sqrt "
+                "cooldown beats linear; the loss drops sharply during the cooldown",
+            ),
+        ),
+    )
+)
+
+
+def schedule_free_anytime(fast: bool = True, progress: bool = False) -> Measurement:
+    """Schedule-free AdamW (one run, tuned at the full budget) read at a quarter, a half and all
+    of the budget, against cosine runs tuned for each of those lengths. ``gap_*``: relative
+    difference of excess losses, (schedule-free - cosine) / cosine (negative: schedule-free is
+    better)."""
+    r = lm_results(fast)
+    runs, T = r["runs"], r["steps"]
+    floor = runs["cosine"].lang.entropy_floor
+    sf = runs["schedule-free"]
+    k = int(np.argmin(sf.loss[:, :, -1].mean(axis=1)))
+    curve = sf.loss[k].mean(axis=0)
+    cos_runs = {**r["cosine_shorter"], T: runs["cosine"]}
+    const = runs["constant"]
+    kc = int(np.argmin(const.loss[:, :, -1].mean(axis=1)))
+    gaps, beats_constant = {}, True
+    for L, run in sorted(cos_runs.items()):
+        sf_at = float(curve[int(np.searchsorted(sf.eval_steps, L))] - floor)
+        cos_at = float(_tuned(run)[1].mean() - floor)
+        gaps[L] = (sf_at, cos_at, (sf_at - cos_at) / cos_at)
+        const_at = float(
+            const.loss[kc].mean(axis=0)[int(np.searchsorted(const.eval_steps, L))] - floor
+        )
+        beats_constant &= sf_at < const_at
+    numbers: dict[str, Number] = {
+        **{f"gap_at_{L}": g for L, (_, _, g) in gaps.items()},
+        **{f"excess_schedule_free_at_{L}": a for L, (a, _, _) in gaps.items()},
+        **{f"excess_cosine_{L}": c for L, (_, c, _) in gaps.items()},
+        "worst_gap": max(g for _, _, g in gaps.values()),
+        "below_constant_everywhere": bool(beats_constant),
+        "schedule_free_lr": float(sf.lrs[k]),
+    }
+    rows = tuple(
+        {"steps": int(L), "schedule-free excess": a, "tuned cosine excess": c, "gap": g}
+        for L, (a, c, g) in gaps.items()
+    )
+    finding = (
+        "One schedule-free run against cosine tuned for each length: excess loss "
+        + "; ".join(
+            f"at {L} steps {a:.3g} vs {c:.3g} ({100 * g:+.0f}%)" for L, (a, c, g) in gaps.items()
+        )
+        + "."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            "the text stream of the WSD claim; schedulefree.AdamWScheduleFree "
+            "with 5% warmup, no weight decay, evaluated at its averaged "
+            f"weights, rates {list(sf.lrs)}"
+        ),
+        extra=r,
+    )
+
+
+def _judge_sf(n: Mapping[str, Number]) -> ClaimVerdict:
+    if n["worst_gap"] <= 0.1:
+        return ClaimVerdict.HOLDS
+    return ClaimVerdict.CAVEATS if n["below_constant_everywhere"] else ClaimVerdict.FAILS
+
+
+register(
+    Claim(
+        key="defazio-2024-schedule-free",
+        statement=(
+            "Schedule-free AdamW needs no schedule and no stopping time: one run is, at every "
+            "point, about as good as a cosine run tuned to end there."
+        ),
+        source=Source.PAPER,
+        reference="Defazio, Yang, Mehta, Mishchenko, Khaled, Cutkosky 2024, 'The Road Less "
+        "Scheduled', arXiv:2405.15682",
+        experiment=schedule_free_anytime,
+        rule=(
+            "Excess losses of one schedule-free run at a quarter, a half and all of the budget "
+            "against cosine tuned for each length. Holds if schedule-free is at most 10% above "
+            "cosine at all three; with caveats if it is further behind somewhere but below the "
+            "tuned constant rate at all three; otherwise does not hold."
+        ),
+        judge=_judge_sf,
+        group="paper",
+        needs=("lrlearn.deep",),
+        published=(
+            (
+                "paper's setting",
+                "28 problems from logistic regression to ImageNet and GPT-2 "
+                "(AlgoPerf), against tuned cosine and linear decay",
+            ),
+            (
+                "paper's finding",
+                "schedule-free matches or beats tuned schedules without a stopping "
+                "time; it won the AlgoPerf self-tuning track in 2024",
             ),
         ),
     )

@@ -230,13 +230,15 @@ class LrSweepResult:
         b = self.best_lr()
         return np.log2(b[:, -1] / b[:, 0])
 
-    def plot(self, width_index: int | None = None) -> Any:
-        """Loss against learning rate, one curve per width, SP left and muP right (the optimum
-        of each curve starred)."""
+    def plot(self, width_index: int | None = None, fig: Any = None) -> Any:
+        """Loss against learning rate, one curve per width (up to ``width_index``), SP left and
+        muP right (the optimum of each curve starred); on ``fig`` if given (cleared first)."""
         from matplotlib import colormaps
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+        if fig is None:
+            fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+        fig.clear()
         axes = fig.subplots(1, len(self.parametrizations), sharey=True, squeeze=False)[0]
         cmap = colormaps["viridis"]
         top = float(np.nanmax(np.where(np.isfinite(self.mean_loss), self.mean_loss, np.nan)))

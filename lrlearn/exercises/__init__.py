@@ -14,10 +14,11 @@ Each ``check_*`` runs the learner's function against an independent reference (a
 
 from __future__ import annotations
 
-from . import adam, basics, batch
+from . import adam, basics, batch, scale
 from ._core import NOT_DONE, Report
 from .adam import *  # noqa: F403
 from .basics import *  # noqa: F403
 from .batch import *  # noqa: F403
+from .scale import *  # noqa: F403
 
-__all__ = ["NOT_DONE", "Report", *adam.__all__, *basics.__all__, *batch.__all__]
+__all__ = ["NOT_DONE", "Report", *adam.__all__, *basics.__all__, *batch.__all__, *scale.__all__]
