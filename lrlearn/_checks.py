@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -242,3 +242,116 @@ def labels(name: str, values: Any, n_classes: int, length: int | None = None) ->
 def _short(values: Any) -> str:
     text = repr(values)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- torch (imported only when these are called) --------------------------------------------
+
+
+def module(name: str, value: Any) -> Any:
+    """A ``torch.nn.Module`` with parameters."""
+    from torch import nn
+
+    if not isinstance(value, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {_short(value)} "
+                        f"({type(value).__name__})")
+    if not any(True for _ in value.parameters()):
+        raise ValueError(f"{name} must have parameters, got {_short(value)}")
+    return value
+
+
+def torch_device(name: str, value: Any) -> Any:
+    """A ``torch.device``."""
+    import torch
+
+    if not isinstance(value, torch.device):
+        raise TypeError(f"{name} must be a torch.device, got {value!r} ({type(value).__name__})")
+    return value
+
+
+def torch_dtype(name: str, value: Any, *, floating: bool = True) -> Any:
+    """A torch dtype (a floating-point one by default)."""
+    import torch
+
+    if not isinstance(value, torch.dtype):
+        raise TypeError(f"{name} must be a torch dtype such as torch.float32, got {value!r}")
+    if floating and not value.is_floating_point:
+        raise ValueError(f"{name} must be a floating-point dtype (torch.float32, torch.float64), "
+                         f"got {value!r}")
+    return value
+
+
+def tensors(name: str, values: Any, like: Any = None) -> list:
+    """A non-empty sequence of tensors (with the shapes of ``like``'s tensors, if given)."""
+    import torch
+
+    if isinstance(values, torch.Tensor | str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list of tensors, got {_short(values)}")
+    out = list(values)
+    if not out or not all(isinstance(t, torch.Tensor) for t in out):
+        raise TypeError(f"{name} must be a non-empty list of tensors, got {_short(values)}")
+    if like is not None:
+        shapes = [tuple(t.shape) for t in like]
+        if [tuple(t.shape) for t in out] != shapes:
+            raise ValueError(f"{name} must hold one tensor per parameter with shapes {shapes}, "
+                             f"got {[tuple(t.shape) for t in out]}")
+    return out
+
+
+def model_data(model: Any, X: Any, y: Any, *, x_name: str = "X", y_name: str = "y",
+               labels: bool = True) -> None:
+    """Features and targets a model can train on, checked with a two-example forward pass, so
+    that torch's own messages (shape mismatches, "Target 7 is out of bounds") never surface:
+    ``X`` a finite floating-point tensor with one row per example; ``y`` integer class labels in
+    [0, outputs) (1-D) or finite float targets shaped like the output (``labels=False``: any
+    shape, for a custom loss)."""
+    import torch
+
+    for name, t in ((x_name, X), (y_name, y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch tensor, got {_short(t)} ({type(t).__name__})")
+        if t.ndim == 0 or t.shape[0] == 0:
+            raise ValueError(f"{name} must have one row per example, got shape {tuple(t.shape)}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"{x_name} and {y_name} must have the same number of rows, got "
+                         f"{X.shape[0]} and {y.shape[0]}")
+    if not X.is_floating_point():
+        raise TypeError(f"{x_name} must hold floating-point features, got dtype {X.dtype}")
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError(f"{x_name} must contain only finite numbers, got NaN or inf")
+    if y.dtype == torch.bool or y.is_complex():
+        raise TypeError(f"{y_name} must hold class labels (integers) or float targets, got "
+                        f"dtype {y.dtype}")
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError(f"{y_name} must contain only finite numbers, got NaN or inf")
+    was_training = model.training
+    model.eval()  # no dropout randomness, no batch-norm statistics touched
+    try:
+        with torch.no_grad():
+            out = model(X[:2])
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        raise ValueError(f"{x_name}: the model cannot take inputs of shape {tuple(X.shape)}: "
+                         f"{exc}") from exc
+    finally:
+        model.train(was_training)
+    if not labels:
+        return
+    if not y.is_floating_point():
+        k = out.shape[-1]
+        if y.ndim != 1:
+            raise ValueError(f"{y_name} must be one class label per example (1-D), got shape "
+                             f"{tuple(y.shape)}")
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= k:
+            raise ValueError(f"{y_name} must hold class labels in [0, {k - 1}] for a model with "
+                             f"{k} outputs, got {low if low < 0 else high}")
+    elif tuple(y.shape[1:]) != tuple(out.shape[1:]):
+        raise ValueError(f"{y_name} must have the shape of the model's output per example "
+                         f"{tuple(out.shape[1:])}, got {tuple(y.shape[1:])}")
+
+
+def at_most(name: str, value: Any, maximum: float) -> Any:
+    """``value`` (already checked) if it is at most ``maximum``: a cap on sizes and budgets that
+    turns a typo such as 10**12 into a clear error instead of an hour-long loop."""
+    if value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {value!r}")
+    return value

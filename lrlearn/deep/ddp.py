@@ -66,11 +66,12 @@ def shard_size(n: int, world_size: int, *, drop_last: bool = False) -> int:
     does not divide ``n`` is an error, unless ``drop_last=True`` drops the remainder."""
     n = _checks.integer("n", n, minimum=1)
     world_size = _checks.integer("world_size", world_size, minimum=1)
+    drop_last = _checks.flag("drop_last", drop_last)
     if n < world_size:
-        raise ValueError(f"world_size={world_size} is larger than the {n} examples to share")
+        raise ValueError(f"world_size={world_size} is larger than the {n} examples to share (n={n})")
     if n % world_size and not drop_last:
         raise ValueError(
-            f"world_size={world_size} does not divide the {n} training examples (remainder "
+            f"world_size={world_size} does not divide the {n} training examples (n={n}, remainder "
             f"{n % world_size}); use a world size that divides it, fewer examples, or "
             f"drop_last=True to drop the last {n % world_size}")
     return n // world_size
@@ -78,8 +79,13 @@ def shard_size(n: int, world_size: int, *, drop_last: bool = False) -> int:
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that was free on ``host`` a moment ago."""
+    host = _checks.string("host", host)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
+        try:
+            s.bind((host, 0))
+        except OSError as exc:  # unknown name, or an address not on this machine
+            raise ValueError(f"host must be a local address such as '127.0.0.1', got {host!r}: "
+                             f"{exc}") from exc
         return int(s.getsockname()[1])
 
 
@@ -108,7 +114,11 @@ class DDPConfig:
         self.epochs = _checks.integer("epochs", self.epochs, minimum=1)
         if self.n is not None:
             self.n = _checks.integer("n", self.n, minimum=1)
+        if isinstance(self.hidden, str) or not isinstance(self.hidden, tuple | list):
+            raise TypeError(f"hidden must be a tuple of widths, got {self.hidden!r}")
         self.hidden = tuple(_checks.integer("hidden", h, minimum=1) for h in self.hidden)
+        self.float64 = _checks.flag("float64", self.float64)
+        self.drop_last = _checks.flag("drop_last", self.drop_last)
         self.momentum = _checks.in_range("momentum", self.momentum, 0.0, 1.0, high_open=True)
         self.seed = _checks.integer("seed", self.seed, minimum=0)
         self.threads = _checks.integer("threads", self.threads, minimum=1)
@@ -153,6 +163,12 @@ def train_worker(cfg: DDPConfig, data: tuple[np.ndarray, np.ndarray] | None = No
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 
+    _checks.instance("cfg", cfg, DDPConfig)
+    if data is not None and not (isinstance(data, tuple | list) and len(data) == 2):
+        raise TypeError(f"data must be a pair (X, y) or None, got {data!r}")
+    if not dist.is_initialized():
+        raise RuntimeError("train_worker runs inside an initialised process group "
+                           "(torch.distributed.init_process_group); see data_parallel_check")
     rank, world = dist.get_rank(), dist.get_world_size()
     if dist.get_backend() == "nccl":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank)))
@@ -282,6 +298,7 @@ def data_parallel_check(
 
     world_size = _checks.integer("world_size", world_size, minimum=1, maximum=64)
     timeout = _checks.positive("timeout", timeout)
+    float64 = _checks.flag("float64", float64)
     cfg = DDPConfig(per_worker_batch=per_worker_batch, base_lr=base_lr, base_batch=base_batch,
                     n=n, epochs=epochs, float64=float64, **config)
     X, y = _data(cfg, world_size, torch.device("cpu"))  # a world size that does not divide: error

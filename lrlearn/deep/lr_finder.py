@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from .. import _checks
 from ..lr_finder import RangeTestResult, Recorder, check_args, lr_at, make_result
 
 __all__ = ["range_test"]
@@ -34,11 +35,12 @@ def _batches(loader: Iterable) -> Iterator[tuple[Any, Any]]:
             empty = False
             if not isinstance(batch, list | tuple) or len(batch) < 2:
                 raise TypeError(
-                    f"loader must yield (inputs, labels, ...) tuples, got {type(batch).__name__}"
+                    f"loader must yield (inputs, labels, ...) tuples, got {batch!r} "
+                    f"({type(batch).__name__})"
                 )
             yield batch[0], batch[1]
         if empty:
-            raise ValueError("loader yielded no batches")
+            raise ValueError(f"loader yielded no batches, got {loader!r}")
 
 
 def _to(obj: Any, device: torch.device) -> Any:
@@ -72,10 +74,13 @@ def range_test(
 
     The model, its device and the optimizer (state and rates) are restored afterwards.
     """
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _checks.module("model", model)
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r} "
+                        f"({type(optimizer).__name__})")
+    if isinstance(loader, str | bytes) or not isinstance(loader, Iterable):
+        raise TypeError(f"loader must be an iterable of (inputs, labels) batches, got {loader!r}")
+    progress = _checks.flag("progress", progress)
     if not callable(criterion):
         raise TypeError(f"criterion must be a loss function (e.g. nn.CrossEntropyLoss()), got {criterion!r}")
     groups = optimizer.param_groups
@@ -102,9 +107,26 @@ def range_test(
             model.train()
             optimizer.zero_grad()
             inputs, labels = next(batches)
-            loss = criterion(model(_to(inputs, target)), _to(labels, target))
+            try:
+                out = model(_to(inputs, target))
+                loss = criterion(out, _to(labels, target))
+            except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+                if k:  # a later failure is the caller's own: it propagates as it is
+                    raise
+                raise ValueError(f"loader: its first batch does not fit the model and criterion "
+                                 f"(shapes, dtypes or label range): {exc}") from exc
+            if not torch.isfinite(loss):
+                rec.add(lrs[0], float("nan"))  # divergence is a result: stop here
+                break
             loss.backward()
-            optimizer.step()
+            try:
+                optimizer.step()
+            except RuntimeError as exc:  # lr * grad beyond the parameters' dtype: diverged
+                if "overflow" not in str(exc):
+                    raise
+                rec.add(lrs[0], loss.item())
+                rec.diverged = True
+                break
             if rec.add(lrs[0], loss.item()):
                 break
     finally:

@@ -15,6 +15,8 @@ from ..data import digits
 __all__ = ["digits_tensors", "mlp"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "elu": nn.ELU}
+MAX_WIDTH = 10**6  # the widest layer mlp() builds
+MAX_PARAMS = 10**8  # the most parameters it builds (400 MB in float32)
 
 
 def mlp(
@@ -30,10 +32,17 @@ def mlp(
     drawn from a generator seeded with ``seed`` (same seed, same weights; the global RNG is
     left alone). ``hidden`` is one width or a sequence of widths (``()`` gives a linear model).
     """
-    n_in = _checks.integer("n_in", n_in, minimum=1)
-    n_out = _checks.integer("n_out", n_out, minimum=1)
+    n_in = _checks.integer("n_in", n_in, minimum=1, maximum=MAX_WIDTH)
+    n_out = _checks.integer("n_out", n_out, minimum=1, maximum=MAX_WIDTH)
+    if isinstance(hidden, str | bytes) or not isinstance(hidden, int | Sequence):
+        raise TypeError(f"hidden must be a width or a sequence of widths, got {hidden!r}")
     widths = [hidden] if isinstance(hidden, int) else list(hidden)
-    widths = [_checks.integer("hidden", w, minimum=1) for w in widths]
+    widths = [_checks.integer("hidden", w, minimum=1, maximum=MAX_WIDTH) for w in widths]
+    sizes = [n_in, *widths, n_out]
+    n_params = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+    if n_params > MAX_PARAMS:
+        raise ValueError(f"n_in, hidden and n_out must give at most {MAX_PARAMS:.0e} parameters, "
+                         f"got {n_params:.3g} (n_in={n_in}, hidden={widths}, n_out={n_out})")
     act = _ACTIVATIONS[_checks.choice("activation", activation, _ACTIVATIONS)]
     seed = _checks.integer("seed", seed, minimum=0)
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
@@ -69,6 +78,10 @@ def digits_tensors(
     ``n`` keeps the first ``n`` examples of the (already shuffled) split.
     """
     split = _checks.choice("split", split, ("train", "test"))
+    relabel = _checks.flag("relabel", relabel)
+    dtype = _checks.torch_dtype("dtype", dtype)
+    if classes is not None and (isinstance(classes, str) or not isinstance(classes, Sequence)):
+        raise TypeError(f"classes must be a sequence of digits in [0, 9], got {classes!r}")
     data = digits(seed=seed)
     X, y = (data.X_train, data.y_train) if split == "train" else (data.X_test, data.y_test)
     if classes is not None:

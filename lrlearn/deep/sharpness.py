@@ -42,17 +42,54 @@ def training_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
     et al.: ``0.5 * mean_i ||f(x_i) - e_{y_i}||^2``; ``"cross_entropy"`` is the mean cross-entropy.
     """
     loss = _checks.choice("loss", loss, _LOSSES)
-    out = model(X)
+    _check_xy(model, X, y)
+    try:
+        out = model(X)
+    except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"X: the model cannot take inputs of shape {tuple(X.shape)}: {exc}") from exc
+    if not y.is_floating_point():
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= out.shape[-1]:
+            raise ValueError(f"y must hold class labels in [0, {out.shape[-1] - 1}] for a model "
+                             f"with {out.shape[-1]} outputs, got {low if low < 0 else high}")
+    elif loss == "cross_entropy" or y.shape != out.shape:
+        raise ValueError(f"y must be class labels, or for loss='mse' float targets of the output's "
+                         f"shape {tuple(out.shape)}, got dtype {y.dtype} and shape {tuple(y.shape)}")
     if loss == "cross_entropy":
         return F.cross_entropy(out, y)
     target = F.one_hot(y, out.shape[-1]).to(out.dtype) if not y.is_floating_point() else y
     return 0.5 * ((out - target) ** 2).sum(-1).mean()
 
 
+def _check_xy(model: Any, X: Any, y: Any) -> None:
+    """Cheap checks (no forward pass: this runs inside training loops)."""
+    _checks.module("model", model)
+    for name, t in (("X", X), ("y", y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch tensor, got {t!r} ({type(t).__name__})")
+        if t.ndim == 0 or t.shape[0] == 0:
+            raise ValueError(f"{name} must have one row per example, got shape {tuple(t.shape)}")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows, got {X.shape[0]} and "
+                         f"{y.shape[0]}")
+    if not X.is_floating_point() or not bool(torch.isfinite(X).all()):
+        raise ValueError(f"X must hold finite floating-point features, got dtype {X.dtype}"
+                         + ("" if not X.is_floating_point() else " with NaN or inf"))
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError("y must contain only finite numbers, got NaN or inf")
+    if not y.is_floating_point() and y.ndim != 1:
+        raise ValueError(f"y must be one class label per example (1-D), got shape {tuple(y.shape)}")
+
+
 def hessian_vector_product(
     grads: Sequence[torch.Tensor], params: Sequence[torch.Tensor], vector: Sequence[torch.Tensor]
 ) -> list[torch.Tensor]:
     """``H v`` from gradients built with ``create_graph=True``: ``d/dp (grad . v)``."""
+    params = _checks.tensors("params", params)
+    grads = _checks.tensors("grads", grads, like=params)
+    if not all(g.requires_grad for g in grads):
+        raise ValueError("grads must be built with create_graph=True (they carry no graph)")
+    vector = _checks.tensors("vector", vector, like=params)
     return list(torch.autograd.grad(grads, params, grad_outputs=vector, retain_graph=True))
 
 
@@ -78,9 +115,13 @@ def top_hessian_eigenvalue(
     less than ``tol`` relative, or after ``iters`` products. ``start`` warm-starts from a previous
     vector (``return_vector=True`` returns it), which is how sharpness is tracked during training.
     """
-    iters = _checks.integer("iters", iters, minimum=1)
+    iters = _checks.at_most("iters", _checks.integer("iters", iters, minimum=1), 10**6)
     tol = _checks.non_negative("tol", tol)
+    return_vector = _checks.flag("return_vector", return_vector)
+    _checks.module("model", model)
     params = [p for p in model.parameters() if p.requires_grad]
+    if start is not None:
+        start = _checks.tensors("start", start, like=params)
     grads = torch.autograd.grad(training_loss(model, X, y, loss), params, create_graph=True)
     if start is None:
         gen = torch.Generator().manual_seed(_checks.integer("seed", seed, minimum=0))
@@ -108,11 +149,14 @@ def exact_hessian_eigenvalues(model: nn.Module, X: torch.Tensor, y: torch.Tensor
     """All eigenvalues (ascending) of the full Hessian, formed with
     ``torch.autograd.functional.hessian`` over the flattened parameters. Small models only:
     the Hessian has (number of parameters)^2 entries."""
+    _checks.module("model", model)
     params = dict(model.named_parameters())
     n_params = sum(p.numel() for p in params.values())
     if n_params > 5000:
         raise ValueError(f"exact_hessian_eigenvalues is for small models (<= 5000 parameters), "
                          f"this one has {n_params}")
+    with torch.no_grad():
+        training_loss(model, X, y, loss)  # checks X, y and loss up front
     names = list(params)
     shapes = [params[k].shape for k in names]
     sizes = [params[k].numel() for k in names]
@@ -247,10 +291,12 @@ def edge_of_stability(
     from .models import digits_tensors, mlp
 
     lr = _checks.positive("lr", lr)
-    steps = _checks.integer("steps", steps, minimum=1)
+    steps = _checks.at_most("steps", _checks.integer("steps", steps, minimum=1), 10**6)
     every = _checks.integer("every", every, minimum=1)
-    iters = _checks.integer("iters", iters, minimum=1)
+    iters = _checks.at_most("iters", _checks.integer("iters", iters, minimum=1), 10**4)
     loss = _checks.choice("loss", loss, _LOSSES)
+    progress = _checks.flag("progress", progress)
+    n = _checks.integer("n", n, minimum=1)
     if threads is not None:
         threads = _checks.integer("threads", threads, minimum=1)
     dev = resolve_device(device)

@@ -54,6 +54,7 @@ DEFAULT_BATCH_SIZES = tuple(2**k for k in range(0, 13))
 def is_out_of_memory(exc: BaseException) -> bool:
     """True for ``torch.OutOfMemoryError`` (CUDA) and the RuntimeErrors allocators raise when
     memory runs out (CUDA "out of memory", CPU "can't allocate memory", MPS "out of memory")."""
+    _checks.instance("exc", exc, BaseException, "an exception")
     oom_type = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
     if isinstance(exc, oom_type):
         return True
@@ -122,6 +123,8 @@ def _cpu_peak_from_profiler(step: Callable[[], Any]) -> int | None:
 def peak_step_memory(step: Callable[[], Any], device: torch.device) -> tuple[int | None, str]:
     """Peak bytes allocated while ``step()`` runs, above those allocated before it, and the name of
     the method used (see the module docstring). ``None`` where it cannot be measured."""
+    _checks.function("step", step)
+    _checks.torch_device("device", device)
     if device.type == "cuda":
         _sync(device)
         torch.cuda.reset_peak_memory_stats(device)
@@ -267,20 +270,26 @@ def _measure(batch_sizes: Sequence[int], model: nn.Module | None, input_shape: S
     from .models import mlp
 
     sizes = _batch_sizes(batch_sizes)
-    steps = _checks.integer("steps", steps, minimum=1)
-    warmup = _checks.integer("warmup", warmup, minimum=0)
-    repeats = _checks.integer("repeats", repeats, minimum=1)
+    steps = _checks.at_most("steps", _checks.integer("steps", steps, minimum=1), 10**4)
+    warmup = _checks.at_most("warmup", _checks.integer("warmup", warmup, minimum=0), 10**4)
+    repeats = _checks.at_most("repeats", _checks.integer("repeats", repeats, minimum=1), 100)
     n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+    memory = _checks.flag("memory", memory)
+    if isinstance(input_shape, str) or not isinstance(input_shape, Sequence) or not input_shape:
+        raise TypeError(f"input_shape must be a non-empty sequence of sizes, got {input_shape!r}")
     shape = tuple(_checks.integer("input_shape", s, minimum=1) for s in input_shape)
     lr = _checks.positive("lr", lr)
     seed = _checks.integer("seed", seed, minimum=0)
     amp_dtype = autocast_dtype(dev, amp)
     if model is None:
         model = mlp(int(np.prod(shape)), (512, 512), n_classes, seed=seed)
-    elif not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module or None, got {type(model).__name__}")
+    else:
+        _checks.module("model", model)
     model.to(dev).train()
     dtype = next(model.parameters()).dtype
+    _checks.model_data(model, torch.zeros((2, *shape), dtype=dtype, device=dev),
+                       torch.full((2,), n_classes - 1, device=dev), x_name="input_shape",
+                       y_name="n_classes")
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
     def make_step(b: int) -> Callable[[], None]:
@@ -429,6 +438,8 @@ def powers_of_two(
     """Measure ``2^k - 1, 2^k, 2^k + 1, 1.5 * 2^k`` for each ``k`` with :func:`measure_throughput`
     (keyword arguments are passed on) and line them up. If a size runs out of memory, the ks whose
     four sizes did not all fit are dropped."""
+    if isinstance(ks, str) or not isinstance(ks, Sequence):
+        raise TypeError(f"ks must be a sequence of exponents in [1, 30], got {ks!r}")
     ks = sorted({_checks.integer("ks", k, minimum=1, maximum=30) for k in ks})
     if not ks:
         raise ValueError("ks must not be empty")

@@ -131,6 +131,7 @@ class TrainHistory:
 def autocast_dtype(device: torch.device, amp: bool | torch.dtype) -> torch.dtype | None:
     """The autocast dtype for ``amp``: None when off; ``True`` means bfloat16 on CPU and MPS and on
     CUDA GPUs that support it, else float16."""
+    _checks.torch_device("device", device)
     if amp is False or amp is None:
         return None
     if isinstance(amp, torch.dtype):
@@ -157,6 +158,8 @@ def as_torch_scheduler(
       the first group's initial lr: group 0 follows the schedule exactly and the other groups keep
       their ratio to it, so discriminative learning rates survive scheduling.
     """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
     if isinstance(schedule, torch.optim.lr_scheduler.LRScheduler):
         return schedule
     from ..schedules import ReduceLROnPlateau, to_torch
@@ -392,8 +395,12 @@ def train(
     if not isinstance(optimizer, torch.optim.Optimizer):
         if not callable(optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer or a function params -> "
-                            f"optimizer, got {type(optimizer).__name__}")
-        optimizer = optimizer(model.parameters())
+                            f"optimizer, got {optimizer!r} ({type(optimizer).__name__})")
+        made = optimizer(model.parameters())
+        if not isinstance(made, torch.optim.Optimizer):
+            raise TypeError(f"optimizer must return a torch.optim.Optimizer when called with the "
+                            f"parameters, got {made!r} from {optimizer!r}")
+        optimizer = made
     scheduler = None if schedule is None else as_torch_scheduler(optimizer, schedule)
     scaler = torch.amp.GradScaler(dev.type) if amp_dtype == torch.float16 else None
     autocast = (torch.autocast(dev.type, dtype=amp_dtype) if amp_dtype is not None
