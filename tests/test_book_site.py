@@ -2,9 +2,15 @@
 local server of ``_build/html``.
 
 Checks, on every page of ``_toc.yml``: it loads with no failed request and no console error, every
-image loaded, math is typeset, widgets rendered; on every notebook page, moving a precomputed
-slider (or toggle) changes the figure; on the quiz page, clicking reveals an answer; every internal link
-resolves (file and anchor). Screenshots go to ``artifacts/book/``.
+image loaded, math is typeset, widgets rendered; what a first visit weighs (at most 6 MB, at most
+2 MB of the page's own: the HTML and its images, not the shared ``_static`` files); every figure
+is drawn at twice its displayed size (desktop) and, at phone width, is shown at no less than its
+layout size, so no text is under 10 CSS px; every figure has alt text; one search control; the
+repository, issue and edit links, and on every notebook page its Binder and Colab buttons, all
+built from the one repository URL; on every notebook page, moving a precomputed slider (or toggle)
+changes the figure; on the quiz page, clicking reveals an answer; every internal link resolves
+(file and anchor); search snippets show no raw LaTeX; dark mode puts widgets on the page, not on a
+grey slab. Screenshots (desktop and phone) go to ``artifacts/book/``.
 
 The book is built with the real ``_config.yml`` (``tools/vendor_js.py`` + ``jupyter-book build .
 -W -n --keep-going``, the same as ``make book``). Notebook execution is cached in
@@ -28,7 +34,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urldefrag, urljoin, urlparse
+from urllib.parse import quote_plus, unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
@@ -46,6 +52,11 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 BUILD_TIMEOUT_S = 1500
+PHONE = {"width": 390, "height": 844}
+FIRST_VISIT_MAX_BYTES = 6_000_000
+OWN_MAX_BYTES = 2_000_000
+DENSITY_MIN = 1.9  # image pixels per displayed CSS pixel (2, less rounding)
+MIN_TEXT_CSS_PX = 10.0
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 lrlearn_book = pytest.importorskip("lrlearn_book", reason="needs the book extra (sphinx)")
@@ -144,6 +155,8 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory):
 
         context.route("**/*", route)
         page = context.new_page()
+        # every page is weighed as a first visit: nothing from the browser's cache
+        page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
         page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
         page.on(
             "response",
@@ -193,6 +206,87 @@ FIGURES_NEAR_CONTROL_JS = """async ([selector, i]) => {
     }
     return out;
 }"""
+
+
+WEIGHT_JS = """() => {
+    const entries = [...performance.getEntriesByType('navigation'),
+                     ...performance.getEntriesByType('resource')];
+    let total = 0, own = 0;
+    for (const e of entries) {
+        const n = e.decodedBodySize || 0;
+        total += n;
+        if (!new URL(e.name).pathname.includes('/_static/')) own += n;
+    }
+    return {total, own};
+}"""
+# Figures: images in cell outputs and Markdown figures, big enough to be one (not an icon).
+FIGURES_JS = """() => Array.from(document.querySelectorAll(
+        'article .cell_output img, article figure img, article img.lrlearn-figure'))
+    .filter(img => img.getClientRects().length > 0 && img.naturalWidth > 100)
+    .map(img => ({src: img.getAttribute('src').slice(-60), natural: img.naturalWidth,
+                  shown: img.getBoundingClientRect().width, alt: img.getAttribute('alt') || '',
+                  layout: parseFloat(img.getAttribute('width')) || img.naturalWidth / 2}))"""
+SEARCH_CONTROLS_JS = """() => Array.from(document.querySelectorAll(
+        '.search-button-field, .search-button, input[type=search]'))
+    .filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
+                  && !el.closest('.search-button__wrapper, dialog'))
+    .length"""
+LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+
+
+def _repository() -> tuple[str, str]:
+    """(repository URL, branch) the site's buttons must use: LRLEARN_REPOSITORY_URL or
+    repository.url of _config.yml."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    url = os.environ.get("LRLEARN_REPOSITORY_URL") or config["url"]
+    return url.rstrip("/").removesuffix(".git"), config.get("branch", "main")
+
+
+def _launch_problems(hrefs: list[str], name: str, is_notebook: bool) -> list[str]:
+    repo, branch = _repository()
+    owner_repo = urlparse(repo).path.strip("/")
+    source = f"{name}.ipynb" if is_notebook else f"{name}.md"
+    wanted = {
+        "repository link": repo,
+        "issues link": f"{repo}/issues",
+        "edit link": f"{repo}/edit/{branch}/{source}",
+    }
+    if is_notebook:
+        wanted["Binder button"] = f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?"
+        wanted["Colab button"] = (
+            f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{source}"
+        )
+    missing = []
+    for what, prefix in wanted.items():
+        if not any(h == prefix or h.startswith(prefix) for h in hrefs):
+            missing.append(f"{name}: no {what} ({prefix}...)")
+    if is_notebook:
+        binder = next((h for h in hrefs if h.startswith(wanted["Binder button"])), "")
+        if binder and quote_plus(source) not in binder and source not in unquote(binder):
+            missing.append(f"{name}: the Binder button does not open {source}: {binder}")
+    return missing
+
+
+def _figure_problems(page, name: str, *, phone: bool) -> list[str]:
+    problems = []
+    for fig in page.evaluate(FIGURES_JS):
+        if not fig["alt"].strip():
+            problems.append(f"{name}: figure {fig['src']} has no alt text")
+        density = fig["natural"] / fig["shown"] if fig["shown"] else 0.0
+        if not phone and density < DENSITY_MIN:
+            problems.append(
+                f"{name}: figure {fig['src']} drawn at {density:.2f}x its displayed size"
+            )
+        # figure text is at least 10 CSS px at layout size (lrlearn.plots.MIN_FONT_PT)
+        scale = fig["shown"] / fig["layout"] if fig["layout"] else 0.0
+        if phone and scale * MIN_TEXT_CSS_PX < MIN_TEXT_CSS_PX - 0.5:
+            problems.append(
+                f"{name}: at phone width figure {fig['src']} is shown at {scale:.0%} of its "
+                f"layout size: its smallest text is {scale * MIN_TEXT_CSS_PX:.1f} CSS px"
+            )
+    return problems
 
 
 def _check_page(page, log: PageLog, name: str) -> list[str]:
@@ -273,13 +367,25 @@ def test_every_toc_page_in_the_browser(browser, server: str, site_dir: Path) -> 
     notebooks = [n for n in names if n.startswith("notebooks/")]
     assert notebooks, "no notebook in _toc.yml"
     typeset = 0
+    weights: dict[str, tuple[int, int]] = {}
     for name in names:
         html = site_dir / f"{name}.html"
         if not html.is_file():
             problems.append(f"{name}: listed in _toc.yml but {html.name} was not built")
             continue
+        page.set_viewport_size({"width": 1280, "height": 900})
         _open(page, log, urljoin(server, f"{name}.html"))
         typeset += page.evaluate(TYPESET_MATH_JS)
+        weight = page.evaluate(WEIGHT_JS)
+        weights[name] = (weight["total"], weight["own"])
+        if weight["total"] > FIRST_VISIT_MAX_BYTES:
+            problems.append(f"{name}: a first visit loads {weight['total'] / 1e6:.2f} MB")
+        if weight["own"] > OWN_MAX_BYTES:
+            problems.append(f"{name}: the page's own files weigh {weight['own'] / 1e6:.2f} MB")
+        if page.evaluate(SEARCH_CONTROLS_JS) != 1:
+            problems.append(f"{name}: {page.evaluate(SEARCH_CONTROLS_JS)} search controls")
+        problems += _figure_problems(page, name, phone=False)
+        problems += _launch_problems(page.evaluate(LINKS_JS), name, name in notebooks)
         if name in notebooks:
             problem = _moving_a_control_changes_figure(page, name)
             if problem:
@@ -287,6 +393,16 @@ def test_every_toc_page_in_the_browser(browser, server: str, site_dir: Path) -> 
         problems += _check_page(page, log, name)
         _screenshot(page, name)
         links |= _internal_links(page, server)
+        if name in notebooks or name == names[0]:
+            page.set_viewport_size(PHONE)
+            page.wait_for_timeout(300)
+            problems += _figure_problems(page, name, phone=True)
+            if page.evaluate(SEARCH_CONTROLS_JS) != 1:
+                problems.append(f"{name} (phone): {page.evaluate(SEARCH_CONTROLS_JS)} searches")
+            _screenshot(page, f"{name}__phone")
+    print("first visit MB / own MB per page:")
+    for name, (total, own) in weights.items():
+        print(f"  {name:50s} {total / 1e6:6.2f} {own / 1e6:6.2f}")
     assert typeset > 0, "no typeset math anywhere in the book"
     problems += [p for link in sorted(links) if (p := _link_problem(site_dir, server, link))]
     assert not problems, "\n".join(problems)
@@ -323,18 +439,67 @@ def test_site_needs_no_cdn(site_dir: Path) -> None:
         if pattern.search(p.read_text(encoding="utf-8", errors="replace"))
     ]
     assert not offenders, f"pages loading from another host: {offenders}"
-    for vendored in ("widgets/embed-amd.js", "widgets/require.js", "mathjax/tex-mml-chtml.js"):
+    for vendored in ("widgets/embed.js", "mathjax/tex-mml-chtml.js"):
         assert (site_dir / "_static" / vendored).stat().st_size > 1000, vendored
 
 
-def test_require_paths_cover_every_module_embed_amd_defines(site_dir: Path) -> None:
-    """The require.js paths the vendoring script writes name every module of the real
-    ``embed-amd.js`` (installed by the build above, through ``tools/vendor_js.py``)."""
-    embed = ROOT / "node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js"
-    if not embed.is_file():
-        _missing("node_modules not installed (run tools/vendor_js.py)")
-    sys.path.insert(0, str(ROOT / "tools"))
-    import vendor_js
+def test_every_page_has_social_preview_and_description_tags(site_dir: Path) -> None:
+    names = lrlearn_book.toc_docnames(ROOT / "_toc.yml")
+    problems = []
+    for name in names:
+        html = site_dir / f"{name}.html"
+        if not html.is_file():
+            continue
+        text = html.read_text(encoding="utf-8", errors="replace")
+        for tag in (
+            'property="og:title"',
+            'property="og:description"',
+            'property="og:image"',
+            'property="og:url"',
+            'name="description"',
+        ):
+            if tag not in text:
+                problems.append(f"{name}: no <meta {tag}>")
+    assert not problems, "\n".join(problems)
+    assert (site_dir / "_images" / "lrlearn.png").is_file(), "the social preview image is missing"
 
-    defined = set(re.findall(r'define\("(@jupyter-widgets/[^"]+)"', embed.read_text()))
-    assert defined == set(vendor_js.WIDGET_MODULES)
+
+def test_widget_javascript_only_on_pages_with_widgets(site_dir: Path) -> None:
+    for name in lrlearn_book.toc_docnames(ROOT / "_toc.yml"):
+        html = site_dir / f"{name}.html"
+        if not html.is_file():
+            continue
+        text = html.read_text(encoding="utf-8", errors="replace")
+        has_widgets = "application/vnd.jupyter.widget-state+json" in text
+        assert ("widgets/embed.js" in text) == has_widgets, name
+    script = site_dir / "_static" / "scripts" / "fontawesome.js"
+    assert not script.exists() or script.stat().st_size < 1000, "the theme's 1.5 MB icon script"
+
+
+def test_search_snippets_show_no_raw_latex(browser, server: str) -> None:
+    page, log = browser
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open(page, log, urljoin(server, "search.html?q=learning+rate+curvature"))
+    page.wait_for_selector("#search-results li p.context", timeout=60_000)
+    page.wait_for_timeout(1500)
+    snippets = page.locator("#search-results li p.context").all_inner_texts()
+    assert snippets
+    raw = [t for t in snippets if re.search(r"\\[(\[]|\\(frac|eta|lambda|sqrt|mathrm)\b", t)]
+    assert not raw, raw[:3]
+
+
+def test_dark_mode_puts_widgets_on_the_page(browser, server: str) -> None:
+    page, log = browser
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open(page, log, urljoin(server, "notebooks/02_too_high_too_low.html"))
+    page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
+    page.wait_for_timeout(300)
+    backgrounds = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.cell_output .jupyter-widgets'))
+            .slice(0, 20).map(el => getComputedStyle(el).backgroundColor)"""
+    )
+    assert backgrounds
+    grey = [b for b in backgrounds if b not in ("rgba(0, 0, 0, 0)", "transparent")]
+    assert not grey, grey[:3]
+    page.locator(".widget-slider").first.scroll_into_view_if_needed()
+    _screenshot(page, "notebooks__02_too_high_too_low__dark")

@@ -2,8 +2,8 @@
 
 - every notebook and page is in ``_toc.yml`` and every entry exists (messages name the file);
 - every citation resolves in ``book/references.bib``, which holds the papers the book relies on;
-- ``tools/vendor_js.py`` lays out exactly the files ``_config.yml`` points at, maps every module
-  embed-amd.js defines, and names what is missing;
+- ``tools/vendor_js.py`` lays out exactly the files ``_config.yml`` points at and names what is
+  missing;
 - the build extension drops repeated inline scripts and names unlisted pages;
 - (slow) a real build with a failing notebook, a page left out of the toc and a broken link fails
   and names each file.
@@ -197,12 +197,9 @@ def test_every_citation_is_in_the_bibliography() -> None:
 def _fake_node_modules(root: Path, *, mathjax: bool = True) -> None:
     dist = root / "node_modules" / "@jupyter-widgets" / "html-manager" / "dist"
     dist.mkdir(parents=True)
-    (dist / "embed-amd.js").write_text('define("@jupyter-widgets/base",[],function(){});')
+    (dist / "embed.js").write_text("window._jupyter_widget_embedder = true;")
     (dist / "abc123.woff2").write_bytes(b"font")
     (dist / "embed.js.map").write_text("{}")  # not a font: must not be copied
-    req = root / "node_modules" / "requirejs"
-    req.mkdir(parents=True)
-    (req / "require.js").write_text("var requirejs;")
     if mathjax:
         es5 = root / "node_modules" / "mathjax" / "es5"
         (es5 / "output" / "chtml" / "fonts").mkdir(parents=True)
@@ -217,15 +214,15 @@ def test_vendor_lays_out_every_file_the_config_loads(tmp_path: Path) -> None:
     sphinx = _config()["sphinx"]["config"]
     assert sphinx["html_static_path"] == ["_vendor"]
     assert dest == tmp_path / "_vendor"
-    wanted = [*sphinx["nb_ipywidgets_js"], *sphinx["html_js_files"], sphinx["mathjax_path"]]
+    wanted = [*sphinx["nb_ipywidgets_js"], sphinx["mathjax_path"]]
     assert all("://" not in w for w in wanted), "the config loads something from a CDN"
     assert not [w for w in wanted if not (dest / w).is_file()]
     assert (dest / "widgets" / "abc123.woff2").read_bytes() == b"font"
     assert not (dest / "widgets" / "embed.js.map").exists()
     assert (dest / "mathjax" / "output" / "chtml" / "fonts" / "a.woff").is_file()
-    # require.js first, then the paths shim and the MathJax bridge, then embed-amd.js
-    order = list(sphinx["nb_ipywidgets_js"])
-    assert order[0].endswith("require.js") and order[-1].endswith("embed-amd.js")
+    # the MathJax bridge before the widget bundle that calls it; no AMD loader any more
+    assert list(sphinx["nb_ipywidgets_js"]) == ["widgets/mathjax_hub.js", "widgets/embed.js"]
+    assert not (dest / "widgets" / "require.js").exists()
     assert "_vendor" in _config()["exclude_patterns"]
     # idempotent: a second run replaces the folder
     (dest / "stale.js").write_text("")
@@ -251,6 +248,57 @@ def test_installed_packages_match_the_lockfile() -> None:
     for name, version in pinned.items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} is not pinned: {version}"
         assert lock[f"node_modules/{name}"]["version"] == version
+
+
+def test_the_theme_icon_script_is_replaced_by_a_stub(tmp_path: Path) -> None:
+    script = tmp_path / "_static" / "scripts" / "fontawesome.js"
+    script.parent.mkdir(parents=True)
+    script.write_text("x" * 1_500_000)
+    script.with_name("fontawesome.js.map").write_text("{}")
+    assert lrlearn_book.stub_icon_script(tmp_path)
+    assert script.stat().st_size < 200 and not script.with_name("fontawesome.js.map").exists()
+    assert not lrlearn_book.stub_icon_script(tmp_path)  # already done
+    assert not lrlearn_book.stub_icon_script(tmp_path / "elsewhere")  # no theme script: nothing
+
+
+def test_pages_url_comes_from_the_repository_url() -> None:
+    from sphinx.errors import ConfigError
+
+    assert (
+        lrlearn_book.pages_url("https://github.com/Me/lrlearn") == "https://me.github.io/lrlearn/"
+    )
+    assert (
+        lrlearn_book.pages_url("https://github.com/me/me.github.io.git") == "https://me.github.io/"
+    )
+    with pytest.raises(ConfigError, match=r"not https://github\.com/OWNER/REPO"):
+        lrlearn_book.pages_url("https://gitlab.com/me/lrlearn")
+
+
+def test_one_repository_url_which_the_workflow_can_override(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    url = _config()["repository"]["url"]
+    config = SimpleNamespace(html_theme_options={"repository_url": url}, ogp_site_url="")
+    monkeypatch.delenv(lrlearn_book.REPOSITORY_ENV, raising=False)
+    lrlearn_book._use_repository(config)
+    assert config.html_theme_options["repository_url"] == url
+    assert config.ogp_site_url == lrlearn_book.pages_url(url)
+    fork = SimpleNamespace(html_theme_options={"repository_url": url}, ogp_site_url="")
+    monkeypatch.setenv(lrlearn_book.REPOSITORY_ENV, "https://github.com/someone/lrlearn-fork")
+    lrlearn_book._use_repository(fork)
+    assert fork.html_theme_options["repository_url"] == "https://github.com/someone/lrlearn-fork"
+    assert fork.ogp_site_url == "https://someone.github.io/lrlearn-fork/"
+    env = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())["jobs"]
+    assert env["build"]["env"][lrlearn_book.REPOSITORY_ENV] == (
+        "${{ github.server_url }}/${{ github.repository }}"
+    )
+    launch = _config()["launch_buttons"]
+    assert launch["binderhub_url"] == "https://mybinder.org"
+    assert launch["colab_url"] == "https://colab.research.google.com"
+    html = _config()["html"]
+    assert html["use_repository_button"] and html["use_issues_button"]
+    assert html["use_edit_page_button"]
+    assert "sphinxext.opengraph" in _config()["sphinx"]["extra_extensions"]
 
 
 def test_unique_scripts_drops_repeated_inline_scripts() -> None:
@@ -301,7 +349,7 @@ def test_build_fails_and_names_each_bad_file(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "book" / "_ext", tmp_path / "book" / "_ext")
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
     sphinx = _config()["sphinx"]["config"]
-    for rel in [*sphinx["nb_ipywidgets_js"], *sphinx["html_js_files"], sphinx["mathjax_path"]]:
+    for rel in [*sphinx["nb_ipywidgets_js"], sphinx["mathjax_path"]]:
         (tmp_path / "_vendor" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "_vendor" / rel).write_text("// stand-in\n")
     (tmp_path / "notebooks").mkdir()
@@ -360,11 +408,11 @@ def test_build_stops_with_a_hint_when_the_javascript_is_not_vendored(tmp_path: P
     config = SimpleNamespace(
         html_static_path=["_vendor"],
         nb_ipywidgets_js=sphinx["nb_ipywidgets_js"],
-        html_js_files=[(f, {}) for f in sphinx["html_js_files"]],  # as Sphinx normalises them
+        html_js_files=[],
         mathjax_path=sphinx["mathjax_path"],
     )
     app = SimpleNamespace(confdir=str(tmp_path))
-    with pytest.raises(ConfigError, match=r"widgets/require\.js.*tools/vendor_js\.py"):
+    with pytest.raises(ConfigError, match=r"widgets/mathjax_hub\.js.*tools/vendor_js\.py"):
         lrlearn_book._check_vendor(app, config)
     _fake_node_modules(tmp_path)
     vendor_js.vendor(tmp_path, install=False)

@@ -1,38 +1,55 @@
-"""Draw the README's picture (docs/lrlearn.png) with lrlearn itself: run ``python tools/make_readme_figure.py``."""
+"""Draw the README's and the landing page's picture (docs/lrlearn.png) with lrlearn itself.
+
+    python tools/make_readme_figure.py
+
+9 x 3.3 inches laid out at 80 px per inch (720 CSS px, the width the landing page shows it at),
+drawn at twice that density, in the book's figure style (``lrlearn.plots.STYLE``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
 import lrlearn
-from lrlearn.plots import plot_losses, plot_path, plot_sweep
+from lrlearn.plots import STYLE, plot_losses, plot_path, plot_sweep, readable
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "lrlearn.png"
+LAYOUT_DPI = 80  # CSS px per inch of the figure
+DENSITY = 2
 
 
 def main() -> None:
-    fig = Figure(figsize=(13, 3.8), layout="constrained")
+    with matplotlib.rc_context(STYLE):
+        fig = draw()
+    OUT.parent.mkdir(exist_ok=True)
+    fig.savefig(OUT, dpi=LAYOUT_DPI * DENSITY)
+    print(f"wrote {OUT}")
+
+
+def draw() -> Figure:
+    fig = Figure(figsize=(9.0, 3.3), layout="constrained")
     a, b, c = fig.subplots(1, 3)
     f = lrlearn.Quadratic(curvatures=[2.0], center=[2.0])  # f(x) = (x - 2)^2, L = 2
     runs = [lrlearn.simulate(f, 0.0, lr, 60) for lr in (0.01, 0.3, 0.95, 1.05)]
     plot_losses(runs, ax=a)
-    a.set_title("f(x) = (x − 2)², four learning rates")
+    a.set_title("f(x) = (x − 2)²: four learning rates")
+    a.legend(fontsize=8, loc="lower left")
     ravine = lrlearn.Ravine(condition=25)
     paths = [
         lrlearn.simulate(ravine, ravine.default_start, 0.075, 40),
         lrlearn.simulate(ravine, ravine.default_start, 0.01, 60, optimizer="momentum"),
     ]
     plot_path(paths, ax=b)
-    b.set_title("A ravine: plain GD zig-zags, momentum glides")
+    b.set_title("A ravine: GD zig-zags,\nmomentum glides")
     q = lrlearn.Quadratic(curvatures=[10.0, 1.0])
     plot_sweep(lrlearn.sweep(q, [1.0, 1.0], np.logspace(-3, 0, 200), 100), ax=c)
-    c.set_title("Final loss vs learning rate: the cliff at 2/L")
-    OUT.parent.mkdir(exist_ok=True)
-    fig.savefig(OUT, dpi=80)
-    print(f"wrote {OUT}")
+    c.set_title("Final loss against lr:\nthe cliff at 2/L")
+    c.legend(loc="upper left")
+    return readable(fig)
 
 
 if __name__ == "__main__":

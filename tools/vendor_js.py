@@ -4,25 +4,20 @@
 ``package.json`` / ``package-lock.json`` (``npm ci``, skipped when ``node_modules`` already matches the
 lockfile) and lays out::
 
-    _vendor/widgets/require.js          require.js (AMD loader that embed-amd.js needs)
-    _vendor/widgets/require_paths.js    points require at this folder (see below)
     _vendor/widgets/mathjax_hub.js      lets the widgets' MathJax 2 calls reach MathJax 3
-    _vendor/widgets/embed-amd.js        @jupyter-widgets/html-manager: renders saved widget state
-    _vendor/widgets/*.woff2 ...         the icon fonts embed-amd.js loads
-    _vendor/fontawesome_config.js       keeps the theme's Font Awesome from breaking widget icons
+    _vendor/widgets/embed.js            @jupyter-widgets/html-manager: renders saved widget state
+    _vendor/widgets/*.woff2 ...         the icon fonts embed.js loads (from its own folder)
     _vendor/mathjax/                    MathJax 3 (es5 build, with its fonts)
 
 ``_config.yml`` lists ``_vendor`` in ``html_static_path`` (Sphinx copies it to ``_static/``) and
 points ``nb_ipywidgets_js`` and ``mathjax_path`` at these files. The folder is deliberately not
 called ``_static``: Jupyter Book would then add every ``.js`` file in it to every page.
 
-Two traps this script handles:
-
-* embed-amd.js computes where its fonts live from the require.js URL of its modules, which is
-  ``<page dir>/@jupyter-widgets/...`` by default. ``require_paths.js``, loaded between require.js
-  and embed-amd.js, maps those module ids onto the vendored folder.
-* The book theme's Font Awesome replaces ``<i>`` icons with ``<svg>``, which breaks the ``Play``
-  widget's buttons; ``FontAwesomeConfig = {autoReplaceSvg: "nest"}`` keeps the ``<i>`` element.
+The widgets are rendered by ``embed.js``, the html-manager bundle that needs no AMD loader: it
+holds the built-in widgets (all the book uses) once, where ``embed-amd.js`` carries two widget
+protocol versions and needs require.js (1.9 MB instead of 3.7 MB on every notebook page). It
+finds its icon fonts next to itself (webpack's public path is its own script's URL). MathJax 3
+has no ``MathJax.Hub``, which the widgets' label typesetting calls: ``mathjax_hub.js`` bridges it.
 """
 
 from __future__ import annotations
@@ -36,31 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Module ids that embed-amd.js defines; each gets a require path inside the vendored folder.
-WIDGET_MODULES = (
-    "@jupyter-widgets/base",
-    "@jupyter-widgets/base7",
-    "@jupyter-widgets/controls",
-    "@jupyter-widgets/controls7",
-    "@jupyter-widgets/html-manager",
-    "@jupyter-widgets/html-manager/dist/libembed-amd",
-)
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
-
-REQUIRE_PATHS_JS = """\
-// Map the widget modules that embed-amd.js defines onto the folder this script is served from,
-// so that embed-amd.js loads its icon fonts from here instead of <page dir>/@jupyter-widgets/.
-(function () {
-  var src = document.currentScript.src;
-  var dir = src.slice(0, src.lastIndexOf("/") + 1);
-  var modules = @MODULES@;
-  var paths = {};
-  modules.forEach(function (name) {
-    paths[name] = dir + name.replace(/[^A-Za-z0-9]+/g, "_");
-  });
-  require.config({paths: paths});
-})();
-""".replace("@MODULES@", json.dumps(list(WIDGET_MODULES)))
 
 MATHJAX_HUB_JS = """\
 // The widget library typesets labels with the MathJax 2 call MathJax.Hub.Queue(["Typeset", ...]).
@@ -97,11 +68,6 @@ MATHJAX_HUB_JS = """\
   });
   window.addEventListener("load", flush);
 })();
-"""
-
-FONTAWESOME_CONFIG_JS = """\
-// Keep <i> icons (the Play widget's buttons) and nest Font Awesome's <svg> inside them.
-window.FontAwesomeConfig = {autoReplaceSvg: "nest"};
 """
 
 
@@ -152,8 +118,7 @@ def vendor(root: Path = ROOT, dest: Path | None = None, *, install: bool = True)
         _run_npm(root)
     modules = root / "node_modules"
     html_manager = _need(modules / "@jupyter-widgets" / "html-manager" / "dist")
-    embed = _need(html_manager / "embed-amd.js")
-    require = _need(modules / "requirejs" / "require.js")
+    embed = _need(html_manager / "embed.js")
     mathjax = _need(modules / "mathjax" / "es5")
     _need(mathjax / "tex-mml-chtml.js")
 
@@ -161,20 +126,16 @@ def vendor(root: Path = ROOT, dest: Path | None = None, *, install: bool = True)
         shutil.rmtree(dest)
     widgets = dest / "widgets"
     widgets.mkdir(parents=True)
-    shutil.copy2(require, widgets / "require.js")
-    shutil.copy2(embed, widgets / "embed-amd.js")
+    shutil.copy2(embed, widgets / "embed.js")
     fonts = [p for p in html_manager.iterdir() if p.suffix in FONT_SUFFIXES]
     if not fonts:
         raise VendorError(f"no font files in {html_manager}")
     for font in fonts:
         shutil.copy2(font, widgets / font.name)
-    (widgets / "require_paths.js").write_text(REQUIRE_PATHS_JS)
     (widgets / "mathjax_hub.js").write_text(MATHJAX_HUB_JS)
-    (dest / "fontawesome_config.js").write_text(FONTAWESOME_CONFIG_JS)
     shutil.copytree(mathjax, dest / "mathjax")
     for package, target in (
         (modules / "@jupyter-widgets" / "html-manager", widgets / "LICENSE.html-manager"),
-        (modules / "requirejs", widgets / "LICENSE.requirejs"),
         (modules / "mathjax", dest / "mathjax" / "LICENSE"),
     ):
         licence = package / "LICENSE"

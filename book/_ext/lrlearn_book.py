@@ -17,6 +17,9 @@ At the start of every build it
 * takes the repository URL from ``repository.url`` in ``_config.yml``, or from
   ``LRLEARN_REPOSITORY_URL`` (the Pages workflow sets it to the repository it runs in), for the
   repository, issue, edit and launch buttons and the social preview's site address;
+* replaces the theme's Font Awesome script (1.5 MB on every first visit) with a one-line stub
+  once the build is done: the theme's style sheet already draws every icon with the Font Awesome
+  web fonts, and the script only swapped those for inline SVG;
 * adds the site's own style sheet and script (``static/``: figures that open full size, alt text,
   one search control, search snippets without raw LaTeX, dark mode, the claims tables).
 """
@@ -210,10 +213,34 @@ def _dedupe_scripts(
         context["script_files"][:] = unique_scripts(context["script_files"])
 
 
+THEME_ICON_SCRIPT = Path("_static", "scripts", "fontawesome.js")
+ICON_SCRIPT_STUB = (
+    "/* The theme's Font Awesome script is not shipped: its style sheet draws the icons with the "
+    "web fonts (book/_ext/lrlearn_book.py). */\n"
+)
+
+
+def stub_icon_script(outdir: str | Path) -> bool:
+    """Replace the theme's Font Awesome script under ``outdir`` with a stub; True if replaced."""
+    script = Path(outdir) / THEME_ICON_SCRIPT
+    if not script.is_file() or script.read_text(encoding="utf-8") == ICON_SCRIPT_STUB:
+        return False
+    script.write_text(ICON_SCRIPT_STUB, encoding="utf-8")
+    for extra in (script.with_name(script.name + ".map"), script.with_suffix(".js.LICENSE.txt")):
+        extra.unlink(missing_ok=True)
+    return True
+
+
+def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        stub_icon_script(app.outdir)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # priority > 900: run after sphinx_external_toc has parsed _toc.yml, before any page is read.
     app.connect("config-inited", _config_inited, priority=950)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
+    app.connect("build-finished", _build_finished)
     app.add_css_file(SITE_CSS)
     app.add_js_file(SITE_JS)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

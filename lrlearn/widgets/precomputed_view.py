@@ -6,7 +6,8 @@ widgets, so a static page (the book) switches figures client-side. Two controls 
 one outer entry per value of the first, each an inner Stack over the second, the second slider
 linked to every inner Stack. The images are drawn at twice their layout size (``DENSITY``, sharp
 on high-density screens) and stored as PNGs of at most ``COLORS`` colours: about 20-40 KB per
-figure, so keep grids small. Each image's alt text says what it shows (``View.describe``).
+figure, so keep grids small. Each image carries the words for what it shows (``View.describe``)
+in its PNG ``Description``, which the book's script turns into alt text.
 """
 
 from __future__ import annotations
@@ -64,11 +65,12 @@ class Precomputed:
             view.show(**values)
             self.images.append(
                 w.Image(
-                    value=figure_png(fig, compress_level=9, colors=COLORS),
+                    value=figure_png(
+                        fig, compress_level=9, colors=COLORS, description=view.describe(**values)
+                    ),
                     format="png",
                     width=width,
                     height=height,
-                    tooltip=view.describe(**values),
                 )
             )
         self.sliders = [self._selector(c, grids[c.name]) for c in varying]

@@ -176,12 +176,20 @@ class View(ABC):
         return f"{type(self).__name__}({', '.join(c.name for c in self.controls)})"
 
 
-def figure_png(fig: Figure, *, compress_level: int = 6, colors: int | None = None) -> bytes:
+def figure_png(
+    fig: Figure,
+    *,
+    compress_level: int = 6,
+    colors: int | None = None,
+    description: str | None = None,
+) -> bytes:
     """An Agg figure that has just been drawn, encoded as PNG without drawing it again (fixed size,
     no tight bounding box). ``compress_level`` 1 is fast (live view), 9 is small (static pages).
     With ``colors``, an opaque figure is stored as a palette of at most that many colours
     (median cut, no dithering): line plots and filled contours look the same at a third of the
-    bytes, which is what the precomputed pages use."""
+    bytes, which is what the precomputed pages use. ``description`` is stored in the PNG's
+    ``Description`` text chunk, where the book's script reads a widget image's alt text (the
+    Image widget has no alt attribute of its own)."""
     from PIL import Image
 
     canvas = fig.canvas
@@ -193,6 +201,14 @@ def figure_png(fig: Figure, *, compress_level: int = 6, colors: int | None = Non
             image = image.quantize(
                 colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
             )
+    info = None
+    if description:
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_itxt("Description", description)
     buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=compress_level, optimize=colors is not None)
+    image.save(
+        buf, format="png", compress_level=compress_level, optimize=colors is not None, pnginfo=info
+    )
     return buf.getvalue()

@@ -7,17 +7,48 @@
   // -- figures ----------------------------------------------------------------------------------
   var FIGURES = "article .cell_output img, article figure img, article img.lrlearn-figure";
 
-  function describe(img) {
-    // A widget figure carries its description as a tooltip (the Image widget has no alt);
-    // a Markdown figure has a caption.
-    if (img.getAttribute("alt")) return;
-    var text = img.getAttribute("title");
-    if (!text) {
-      var figure = img.closest("figure");
-      var caption = figure && figure.querySelector("figcaption");
-      text = caption ? caption.textContent.trim() : "";
+  // The words a PNG carries in its "Description" text chunk (tEXt or uncompressed iTXt).
+  function pngDescription(bytes) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    var latin1 = new TextDecoder("latin1"), utf8 = new TextDecoder("utf-8");
+    for (var at = 8; at + 8 <= bytes.length;) {
+      var size = view.getUint32(at), type = latin1.decode(bytes.subarray(at + 4, at + 8));
+      var data = bytes.subarray(at + 8, at + 8 + size);
+      if (type === "tEXt" || type === "iTXt") {
+        var zero = data.indexOf(0);
+        if (latin1.decode(data.subarray(0, zero)) === "Description") {
+          if (type === "tEXt") return latin1.decode(data.subarray(zero + 1));
+          if (data[zero + 1] !== 0) return "";  // compressed: not written by lrlearn
+          var rest = zero + 3;
+          rest = data.indexOf(0, rest) + 1;  // language tag
+          rest = data.indexOf(0, rest) + 1;  // translated keyword
+          return utf8.decode(data.subarray(rest));
+        }
+      }
+      if (type === "IDAT" || type === "IEND") return "";
+      at += 12 + size;
     }
-    if (text) img.setAttribute("alt", text);
+    return "";
+  }
+
+  function describe(img) {
+    // A widget figure (the Image widget has no alt) carries its description in the PNG; a
+    // Markdown figure has a caption.
+    if (img.getAttribute("alt") || img.dataset.lrlearnDescribed) return;
+    img.dataset.lrlearnDescribed = "1";
+    var figure = img.closest("figure");
+    var caption = figure && figure.querySelector("figcaption");
+    if (caption && caption.textContent.trim()) {
+      img.setAttribute("alt", caption.textContent.trim());
+      return;
+    }
+    fetch(img.currentSrc || img.src)
+      .then(function (r) { return r.arrayBuffer(); })
+      .then(function (buffer) {
+        var text = pngDescription(new Uint8Array(buffer));
+        if (text) img.setAttribute("alt", text);
+      })
+      .catch(function () {});
   }
 
   function close(box) {
@@ -50,9 +81,12 @@
     document.querySelectorAll(FIGURES).forEach(describe);
   }
   // Widget figures appear once the widget manager has rendered the saved state.
-  new MutationObserver(describeAll).observe(document.documentElement, {
-    childList: true, subtree: true
-  });
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; describeAll(); });
+  }).observe(document.documentElement, {childList: true, subtree: true});
   document.addEventListener("DOMContentLoaded", describeAll);
 
   // -- search snippets --------------------------------------------------------------------------
