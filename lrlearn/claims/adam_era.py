@@ -648,7 +648,7 @@ def warmup_post_ln(fast: bool = True, progress: bool = False) -> Measurement:
     if fast:
         g = warmup_grid((2e-2, 1e-1), (0, 75), seeds=(0,), radam=False)
     else:
-        g = warmup_grid()
+        g = warmup_grid(seeds=(0, 1))
     top = g.largest_trainable()
     numbers: dict[str, Number] = {}
     for n, name in enumerate(NORMS):
@@ -864,7 +864,7 @@ def loss_spikes_claim(fast: bool = True, progress: bool = False) -> Measurement:
         )
         st = spike_study(configs, seeds=(0, 1, 2), steps=1500)
     else:
-        st = spike_study(seeds=(0, 1, 2, 3, 4), steps=2000)
+        st = spike_study(seeds=(0, 1, 2, 3, 4), steps=1600)
     base = st.spikes[0]
     numbers: dict[str, Number] = {
         "baseline_spikes_mean": float(base.mean()),

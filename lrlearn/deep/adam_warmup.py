@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from .. import _checks
 from ..text_stream import ZipfBigram
@@ -154,14 +153,8 @@ def warmup_grid(
     )
 
 
-class _Flat(nn.Module):
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        logits = self.model(tokens)
-        return logits.reshape(-1, logits.shape[-1])
+def _next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
 
 @dataclass
@@ -205,7 +198,6 @@ def sharpness_during_warmup(
     model = TinyTransformerLM(stream.vocab, norm_first=norm_first, seed=seed)
     schedule = warmup_schedule(lr, warmup)
     opt = torch.optim.Adam(model.parameters(), lr=schedule(0))
-    flat = _Flat(model)
     sharp, line, losses = [], [], []
     vector = None
     with cpu_threads(torch.device("cpu"), threads):
@@ -222,11 +214,11 @@ def sharpness_during_warmup(
             if step + 1 in at:
                 with sdpa_kernel([SDPBackend.MATH]):
                     value, vector = preconditioned_sharpness(
-                        flat,
+                        model,
                         probe[:, :-1],
-                        probe[:, 1:].reshape(-1),
+                        probe[:, 1:],
                         adam_preconditioner(opt),
-                        loss="cross_entropy",
+                        loss=_next_token_loss,
                         iters=iters,
                         tol=1e-3,
                         seed=seed,

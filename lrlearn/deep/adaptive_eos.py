@@ -75,7 +75,7 @@ def preconditioned_sharpness(
     y: torch.Tensor,
     precond: Sequence[torch.Tensor],
     *,
-    loss: str = "mse",
+    loss: str | Any = "mse",
     iters: int = 100,
     tol: float = 1e-6,
     seed: int = 0,
@@ -84,7 +84,9 @@ def preconditioned_sharpness(
 ) -> float | tuple[float, list[torch.Tensor]]:
     """The top eigenvalue of ``P^-1 H`` (``P`` diagonal and positive, one tensor per parameter)
     by power iteration on ``P^-1/2 H P^-1/2`` with Hessian-vector products. ``start`` and
-    ``return_vector`` warm-start as in :func:`~lrlearn.deep.sharpness.top_hessian_eigenvalue`."""
+    ``return_vector`` warm-start as in :func:`~lrlearn.deep.sharpness.top_hessian_eigenvalue`.
+    ``loss`` is ``"mse"``/``"cross_entropy"`` (see ``training_loss``) or a function
+    ``(model(X), y) -> scalar loss``."""
     iters = _checks.integer("iters", iters, minimum=1)
     tol = _checks.non_negative("tol", tol)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -95,7 +97,8 @@ def preconditioned_sharpness(
     if any(bool((d <= 0).any()) for d in precond):
         raise ValueError("precond must be positive everywhere")
     scale = [d.rsqrt() for d in precond]
-    grads = torch.autograd.grad(training_loss(model, X, y, loss), params, create_graph=True)
+    value = loss(model(X), y) if callable(loss) else training_loss(model, X, y, loss)
+    grads = torch.autograd.grad(value, params, create_graph=True)
     if start is None:
         gen = torch.Generator().manual_seed(_checks.integer("seed", seed, minimum=0))
         v = [torch.randn(p.shape, generator=gen, dtype=p.dtype).to(p.device) for p in params]
