@@ -1,6 +1,7 @@
 """Live widgets of notebooks 08-12: time from a slider change to the finished Agg redraw.
 
-Same measure as ``bench_widgets.py`` (goal: change -> redraw < 50 ms). Two of these views run a
+Same measure as ``bench_widgets.py``: change -> new figure in the kernel (update, redraw, PNG),
+median and 90th percentile (goal: median < 50 ms, p90 < 100 ms). Two of these views run a
 PyTorch experiment per value (transfer learning, edge of stability) and cache it, so they are
 timed twice: the first visit of each value (the experiment runs) and a revisit (cached).
 
@@ -17,6 +18,7 @@ import numpy as np
 from lrlearn.widgets import live
 
 GOAL_MS = 50.0
+P90_GOAL_MS = 100.0
 
 
 def measure(view: Any, name: str, values: list[Any]) -> dict[str, float]:
@@ -30,8 +32,12 @@ def measure(view: Any, name: str, values: list[Any]) -> dict[str, float]:
         t = widget.last_timings
         rows.append((t["compute"] + t["redraw"], total, t["compute"]))
     widget.close()
-    a = 1e3 * np.median(np.array(rows), axis=0)
-    return {"redraw": a[0], "png": a[1], "compute": a[2]}
+    a = 1e3 * np.array(rows)
+    return {
+        "median": float(np.median(a[:, 1])),
+        "p90": float(np.percentile(a[:, 1], 90)),
+        "compute": float(np.median(a[:, 2])),
+    }
 
 
 def main() -> None:
@@ -57,16 +63,19 @@ def main() -> None:
         ("EdgeOfStabilityExplorer (first)", EdgeOfStabilityExplorer(), "lr", rates),
         ("EdgeOfStabilityExplorer (revisit)", EdgeOfStabilityExplorer(), "lr", rates),
     ]
-    print(f"{'live widget':34s} {'change->redraw':>15s} {'+ PNG':>9s} {'compute':>9s}  goal")
+    print(f"{'live widget':34s} {'median':>9s} {'p90':>9s} {'compute':>9s}  goal")
     for label, view, name, values in cases:
         start = time.perf_counter()
         r = measure(view, name, values)
-        ok = "ok" if r["redraw"] < GOAL_MS else "SLOW"
+        ok = "ok" if r["median"] < GOAL_MS and r["p90"] < P90_GOAL_MS else "SLOW"
         print(
-            f"{label:34s} {r['redraw']:12.1f} ms {r['png']:6.1f} ms {r['compute']:6.1f} ms  "
+            f"{label:34s} {r['median']:6.1f} ms {r['p90']:6.1f} ms {r['compute']:6.1f} ms  "
             f"{ok}   ({time.perf_counter() - start:.1f} s for {len(values)} changes)"
         )
-    print(f"(median over the changes; goal: change -> redraw < {GOAL_MS:.0f} ms)")
+    print(
+        f"(change -> new figure in the kernel; goal: median < {GOAL_MS:.0f} ms, "
+        f"p90 < {P90_GOAL_MS:.0f} ms; a first visit of an experiment's value includes running it)"
+    )
 
 
 if __name__ == "__main__":
