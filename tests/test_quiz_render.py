@@ -93,6 +93,10 @@ def test_curve_is_an_inline_png_of_the_simulated_run(page):
     assert m is not None
     png = base64.b64decode(m.group(1))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # drawn at twice the width it is laid out at, as a palette image (64 colours at most)
+    laid_out = int(re.search(r'width="(\d+)"', chunk).group(1))
+    assert int.from_bytes(png[16:20], "big") == 2 * laid_out and png[25] == 3  # colour type 3
+    assert 'alt="a training loss curve' in chunk
     fig = curve_figure(BANK.get("curve-sgd-diverging"))
     line = fig.axes[0].get_lines()[0]
     from lrlearn.quiz.compute import run_curve

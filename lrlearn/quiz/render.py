@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 import zlib
 from collections.abc import Iterable
@@ -94,10 +93,26 @@ def text_plot(question: Question, width: int = 60, height: int = 12) -> str:
     raise TypeError(f"question {question.id!r} has no curve")
 
 
-def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8)) -> Figure:
+#: the width a curve figure is laid out at on a page (80 CSS px per inch, as every figure of the
+#: book), and the pixel density it is drawn at
+FIGSIZE = (6.0, 3.4)
+LAYOUT_WIDTH_PX = 480
+DENSITY = 2
+
+
+def curve_figure(question: Question, *, figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """The loss curve of a curve question (with its floor, dashed, when it is on the plot; log
     y-axis when the curve spans decades), or the minibatch, training and held-out losses of a
-    training question, as a matplotlib Figure."""
+    training question, as a matplotlib Figure in the book's style (``plots.STYLE``)."""
+    import matplotlib as mpl
+
+    from .. import plots
+
+    with mpl.rc_context(plots.STYLE):
+        return plots.readable(_curve_figure(question, figsize))
+
+
+def _curve_figure(question: Question, figsize: tuple[float, float]) -> Figure:
     from matplotlib.figure import Figure
 
     if question.kind not in ("curve", "training"):
@@ -119,7 +134,7 @@ def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8
         ax.plot(run.step, run.val, lw=1.8, color="C1", label="held-out loss")
         top = np.nanmax(np.where(np.isfinite(run.batch_loss), run.batch_loss, np.nan))
         ax.set_ylim(0, 1.05 * min(top, 3 * max(run.train[0], run.val[0])))
-        ax.legend(fontsize=8)
+        ax.legend()
         ax.set_ylabel("cross-entropy")
     else:
         run = run_curve(question.curve)
@@ -131,27 +146,39 @@ def curve_figure(question: Question, *, figsize: tuple[float, float] = (4.8, 2.8
         if floor > 0 or not log:
             ax.axhline(floor, color="0.3", ls="--", lw=1, label=f"floor {floor:.3g}")
         else:
-            ax.set_title(
-                f"floor (lowest loss possible): {floor:.3g}, below the log scale", fontsize=8
-            )
-        ax.legend(fontsize=8)
+            ax.set_title(f"floor (lowest loss possible): {floor:.3g}, below the log scale")
+        ax.legend()
         ax.set_ylabel("training loss")
     ax.set_xlabel("step")
     ax.grid(alpha=0.3)
     return fig
 
 
-def curve_png(question: Question, dpi: int = 80) -> bytes:
-    """The curve figure as PNG bytes (cached per question and dpi)."""
-    return _curve_png(question, dpi)
+def curve_png(question: Question, dpi: int | None = None) -> bytes:
+    """The curve figure as a 64-colour PNG (``widgets.view.figure_png``), drawn at ``DENSITY``
+    times its layout width unless ``dpi`` is given (cached per question and dpi)."""
+    return _curve_png(question, dpi or round(DENSITY * LAYOUT_WIDTH_PX / FIGSIZE[0]))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _curve_png(question: Question, dpi: int) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ..widgets.view import figure_png
+
     fig = curve_figure(question)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    fig.set_dpi(dpi)
+    FigureCanvasAgg(fig).draw()
+    return figure_png(fig, compress_level=9, colors=64)
+
+
+def _alt(q: Question) -> str:
+    if q.kind == "training":
+        return (
+            "the minibatch, training and held-out loss of a run on the digits, against the "
+            "training step"
+        )
+    return "a training loss curve against the step, with the lowest loss possible marked"
 
 
 def anchor(question: Question) -> str:
@@ -171,7 +198,7 @@ def _question_md(n: int, q: Question, notebook_url: str, seed: int = 0) -> str:
     if q.kind in ("curve", "training"):
         data = base64.b64encode(curve_png(q)).decode("ascii")
         lines += [
-            f'<img src="data:image/png;base64,{data}" alt="a training loss curve" width="480">',
+            f'<img src="data:image/png;base64,{data}" alt="{_alt(q)}" width="{LAYOUT_WIDTH_PX}">',
             "",
         ]
     order = shuffled_order(q, seed)
@@ -272,6 +299,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "basics": ("What the learning rate does", ("basics", "too-high-too-low")),
     "stability": ("Stability and the edge of stability", ("stability", "edge-of-stability")),
     "loss-curves": ("Reading loss curves", ("loss-curves",)),
+    "real-runs": ("Loss curves of real training runs", ()),
     "schedules": (
         "Schedules, warmup and the range test",
         ("schedules", "warmup", "one-cycle", "lr-range-test"),
@@ -297,7 +325,10 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def page_of(question: Question) -> str:
-    """The slug of the page in ``PAGES`` that holds ``question``."""
+    """The slug of the page in ``PAGES`` that holds ``question`` (questions on real training runs
+    have a page of their own; figures are heavy)."""
+    if question.kind == "training":
+        return "real-runs"
     for slug, (_, topics) in PAGES.items():
         if question.topics[0] in topics:
             return slug
