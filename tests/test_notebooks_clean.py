@@ -72,6 +72,9 @@ def test_follows_the_series_shape(name):
     assert "**The question" in first.source and "?" in first.source
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "a notebook of the series runs code"
+    for i, cell in enumerate(code):
+        # warnings-as-errors lives in the test configuration (tools/kernel_profile.py)
+        assert 'warnings.simplefilter("error")' not in cell.source, f"code cell {i}: scaffolding"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "## Exercises" in text and "<details>" in text and "</details>" in text
     assert "## Interview questions" in text
