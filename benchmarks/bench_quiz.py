@@ -62,9 +62,15 @@ def main() -> None:
             ms = _median_ms(lambda s=store: s.record("basics-update-rule", True), 9)
             size = store.path.stat().st_size / 1e6
             print(f"save one answer with {n:6d} answers stored ({size:5.2f} MB file): {ms:6.1f} ms")
-        store = ProgressStore(Path(tmp) / "p10000.json")
+        path = Path(tmp) / "p10000.json"
+        ms = _median_ms(lambda: Session(bank, count=20, store=ProgressStore(path)), 5)
+        print(
+            f"start a 20-question session with 10000 answers stored, new process state "
+            f"(read, check, FSRS replay): {ms:.1f} ms"
+        )
+        store = ProgressStore(path)
         ms = _median_ms(lambda: Session(bank, count=20, store=store), 5)
-        print(f"start a 20-question session with 10000 answers stored (FSRS replay): {ms:.1f} ms")
+        print(f"start another session with the same store (file unchanged): {ms:.1f} ms")
 
     from lrlearn.quiz import match_key_points
     from lrlearn.quiz.grading import InvalidAnswer, parse_number
