@@ -108,6 +108,11 @@ def _task_title(source: tuple[int, ...], target: tuple[int, ...], domain: str) -
     return f"transfer: digits {_digits_text(source)} -> {_digits_text(target)}{tail}"
 
 
+#: pre-trained bodies by their settings (pre-training is deterministic given them), so that a
+#: sweep over fine-tuning settings pre-trains once per seed
+_PRETRAINED: dict[tuple, tuple[nn.Sequential, float]] = {}
+
+
 def _classes(name: str, classes: Sequence[int]) -> tuple[int, ...]:
     values = tuple(_checks.integer(name, c, minimum=0, maximum=9) for c in classes)
     if len(values) < 2 or len(set(values)) != len(values):
@@ -185,11 +190,17 @@ def transfer_experiment(
     Xt_test, yt_test = digits_tensors("test", classes=target, relabel=True, device=dev)
     Xt_test = _domain(Xt_test, target_domain)
 
-    base = mlp(64, hidden, len(source), seed=seed).to(dev)
-    train(base, (Xs, ys), torch.optim.SGD(base.parameters(), lr=pretrain_lr, momentum=momentum),
-          batch_size=batch_size, epochs=pretrain_epochs, seed=seed, device=dev,
-          progress=progress)
-    pretrain_accuracy = evaluate(base, Xs_test, ys_test)
+    key = (source, hidden, pretrain_epochs, pretrain_lr, momentum, batch_size, seed, str(dev))
+    if key not in _PRETRAINED:  # the fine-tuning settings do not change the pre-trained body
+        base = mlp(64, hidden, len(source), seed=seed).to(dev)
+        train(base, (Xs, ys),
+              torch.optim.SGD(base.parameters(), lr=pretrain_lr, momentum=momentum),
+              batch_size=batch_size, epochs=pretrain_epochs, seed=seed, device=dev,
+              progress=progress)
+        if len(_PRETRAINED) >= 32:
+            _PRETRAINED.pop(next(iter(_PRETRAINED)))
+        _PRETRAINED[key] = (base, evaluate(base, Xs_test, ys_test))
+    base, pretrain_accuracy = copy.deepcopy(_PRETRAINED[key][0]), _PRETRAINED[key][1]
     new_head = mlp(hidden[-1], (), len(target), seed=seed + 1)[-1]
 
     histories: dict[str, TrainHistory] = {}
