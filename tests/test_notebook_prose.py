@@ -43,7 +43,9 @@ CHECKED = [
     "05_lr_range_test",
     "06_batch_size_basics",
     "07_batch_size_and_learning_rate",
+    "08_generalisation_and_sharpness",
     "09_pytorch_on_a_gpu",
+    "10_transfer_learning",
     "11_debugging_from_loss_curves",
     "15_tuning_capstone",
 ]
@@ -61,6 +63,10 @@ THEORY = [
     ("04_momentum_and_adaptive", "found adaptive methods generalising worse"),  # a paper's result
     ("05_lr_range_test", "a rate that helps for 100 steps is not always the best"),
     ("06_batch_size_basics", "so full batch is 10 times faster"),  # a claim to critique
+    ("08_generalisation_and_sharpness", 'Whether large batches "generalise worse" depends'),
+    ("08_generalisation_and_sharpness", '"flat minima generalise better", is an observation'),
+    ("08_generalisation_and_sharpness", 'claims.check("large-batches-generalise-worse",'),
+    ("08_generalisation_and_sharpness", "In deep networks trained on images, large batches"),
     ("09_pytorch_on_a_gpu", "above 1: the power of two was faster"),  # defines the printed ratio
 ]
 

@@ -108,13 +108,13 @@ def large_batch_generalization(fast: bool = True, progress: bool = False) -> Mea
         ci = gaps.get((name, "equal training loss"))
         lrs = results[name][0].lrs
         how = (f"lr {lrs[0]:g} against {lrs[1]:g}" if name == "joint" else
-               f"both at lr {lrs[0]:g}")
+               f"both batches at lr {lrs[0]:g}")
         if ci is None:
-            return f"({how}) not enough seeds reached the target"
-        return f"{_points(ci)} ({how}): the full batch {_worse_or_better(ci)}"
+            return f"with {how}, not enough seeds reached the target"
+        return f"with {how}, {_points(ci)}: the full batch {_worse_or_better(ci)}"
 
-    parts = [f"Trained to the same training loss, test accuracy of B = {small} minus the full "
-             f"batch's is {clause('joint')}; {clause('fixed_lr')}."]
+    parts = [f"Trained to the same training loss, the test accuracy of B = {small} minus the "
+             f"full batch's is, {clause('joint')}; {clause('fixed_lr')}."]
     ep = gaps.get(("joint", "equal epochs"))
     if ep is not None:
         parts.append(f"At equal epochs the difference is {_points(ep)}, but there the full batch "
