@@ -224,6 +224,15 @@ def calls(stmts: list[ast.stmt]) -> set[str]:
     return out
 
 
+def shows(stmts: list[ast.stmt]) -> bool:
+    """Whether the statements call the widgets' ``show(...)`` (a bare name, not ``x.show``)."""
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "show"
+        for stmt in stmts
+        for node in ast.walk(stmt)
+    )
+
+
 def code_statements(cell: Any) -> list[ast.stmt]:
     source = "\n".join(
         line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
@@ -240,7 +249,7 @@ def widget_cells(nb: Any) -> list[tuple[int, list[ast.stmt]]]:
             continue
         stmts = code_statements(cell)
         history += stmts
-        if "show" in calls(stmts):
+        if shows(stmts):
             out.append((i, list(history)))
     return out
 
@@ -248,7 +257,7 @@ def widget_cells(nb: Any) -> list[tuple[int, list[ast.stmt]]]:
 def build_views(history: list[ast.stmt]) -> tuple[list[Any], bool]:
     """Run the slice of ``history`` that the last show() call needs, with show() recording its
     view; returns ([(view, grid overrides)], whether it was skipped as expensive)."""
-    show_stmts = [s for s in history if "show" in calls([s])]
+    show_stmts = [s for s in history if shows([s])]
     target = show_stmts[-1]
     need = used(target) - {"show"}
     chosen: list[ast.stmt] = [target]
