@@ -86,3 +86,18 @@ def test_batch_ramp_uses_the_whole_budget():
 def test_bad_input_names_the_parameter(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_compute_optimal_reads_each_budget_from_one_run_per_setting():
+    from lrlearn.batch.stream import compute_optimal
+
+    p = PowerLawRegression(dim=16)
+    r = compute_optimal(p, budgets=[64, 256], batch_sizes=[1, 4], lrs=[0.05, 0.2], tolerance=0.0)
+    final, _, _ = expected_risk(p, [0.2], [4], 256 // 4)
+    assert r.risk[1, 1, 1] == pytest.approx(final[0], rel=1e-12)
+    best = np.unravel_index(np.argmin(r.risk[1]), r.risk[1].shape)
+    assert r.best_batch[1] == [1, 4][best[0]] and r.best_lr[1] == [0.05, 0.2][best[1]]
+    loose = compute_optimal(
+        p, budgets=[64, 256], batch_sizes=[1, 4], lrs=[0.05, 0.2], tolerance=1.0
+    )
+    assert np.all(loose.best_batch >= r.best_batch)

@@ -11,6 +11,7 @@ FAST = {
     "zhang-2024-critical-batch": ClaimVerdict.HOLDS,
     "merrill-2025-batch-warmup": ClaimVerdict.HOLDS,
     "yang-2022-mup-transfer": ClaimVerdict.HOLDS,
+    "deepseek-2024-compute-optimal": ClaimVerdict.HOLDS,
 }
 
 
@@ -136,3 +137,21 @@ def test_wsd_rule(share, low, sqrt_first, verdict):
 def test_schedule_free_rule(worst, below, verdict):
     n = {"worst_gap": worst, "below_constant_everywhere": below}
     assert claims.get("defazio-2024-schedule-free").judge(n) is verdict
+
+
+def test_compute_optimal_directions(evidence):
+    n = evidence["deepseek-2024-compute-optimal"].numbers
+    assert n["batch_exponent"] > 0 > n["lr_exponent"]
+
+
+@pytest.mark.parametrize(
+    ("b", "lr", "verdict"),
+    [
+        (0.3, -0.1, ClaimVerdict.HOLDS),
+        (0.3, 0.0, ClaimVerdict.CAVEATS),
+        (0.0, 0.1, ClaimVerdict.FAILS),
+    ],
+)
+def test_compute_optimal_rule(b, lr, verdict):
+    n = {"batch_exponent": b, "lr_exponent": lr}
+    assert claims.get("deepseek-2024-compute-optimal").judge(n) is verdict

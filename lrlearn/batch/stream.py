@@ -33,9 +33,11 @@ from .steps import fit_tradeoff
 
 __all__ = [
     "BatchRampResult",
+    "ComputeOptimalResult",
     "CriticalBatchResult",
     "PowerLawRegression",
     "batch_ramp",
+    "compute_optimal",
     "critical_batch",
     "expected_risk",
     "sgd_risk",
@@ -319,3 +321,82 @@ def batch_ramp(
     return BatchRampResult(
         labels, examples, np.array(steps), np.array(risk), np.array(best), tuple(curves)
     )
+
+
+@dataclass(frozen=True)
+class ComputeOptimalResult:
+    """For each budget of ``examples`` (compute, in this model): ``risk[c, b, l]`` over
+    ``batch_sizes`` x ``lrs``; the *near-optimal* settings, within ``tolerance`` (relative) of the
+    lowest risk (DeepSeek-AI 2024's band); ``best_batch``, the largest batch size in that band, and
+    ``best_lr``, the best rate at that batch size; and the power laws ``lr_opt ∝ C^lr_exponent``,
+    ``B_opt ∝ C^batch_exponent`` fitted to them."""
+
+    budgets: np.ndarray
+    batch_sizes: np.ndarray
+    lrs: np.ndarray
+    risk: np.ndarray
+    tolerance: float
+    best_batch: np.ndarray
+    best_lr: np.ndarray
+    lr_exponent: float
+    batch_exponent: float
+
+    def plot(self) -> Any:
+        fig, (ax_lr, ax_b) = new_figure(ncols=2, width=4.2, height=3.4)
+        C = self.budgets.astype(float)
+        for ax, y, e, what in (
+            (ax_lr, self.best_lr, self.lr_exponent, "best learning rate"),
+            (ax_b, self.best_batch, self.batch_exponent, "best batch size"),
+        ):
+            ax.plot(C, y, "o", color="C0", label="grid optimum")
+            coef = np.polyfit(np.log(C), np.log(y.astype(float)), 1)
+            ax.plot(
+                C, np.exp(np.polyval(coef, np.log(C))), "-", color="C1", label=f"fit: ∝ C^{e:.2f}"
+            )
+            ax.set(xscale="log", yscale="log", xlabel="compute C (examples)", ylabel=what)
+            ax.legend(fontsize=7)
+        return fig
+
+
+def compute_optimal(
+    problem: PowerLawRegression | None = None,
+    budgets: Any = None,
+    batch_sizes: Any = None,
+    lrs: Any = None,
+    tolerance: float = 0.05,
+) -> ComputeOptimalResult:
+    """Grid search of (B, lr) at each budget of examples (constant rate, exact expected risk):
+    one run per batch size and rate, read at ``budget / B`` steps for every budget. A small
+    batch is never worse per example here, so the optimum is read as the largest batch whose
+    best risk is within ``tolerance`` of the lowest (the near-optimal band)."""
+    tolerance = _checks.in_range("tolerance", tolerance, 0.0, 1.0)
+    problem = problem or PowerLawRegression()
+    C = _batches("budgets", 2 ** np.arange(10, 17) if budgets is None else budgets)
+    B = _batches("batch_sizes", 2 ** np.arange(0, 11) if batch_sizes is None else batch_sizes)
+    eta = _rates("lrs", np.geomspace(1e-2, 2.0, 16) if lrs is None else lrs)
+    risk = np.full((C.size, B.size, eta.size), np.inf)
+    for j, b in enumerate(B):
+        marks = C // b
+        ok = marks >= 1
+        if not ok.any():
+            continue
+        steps = int(marks[ok].max())
+        _, _, rec = expected_risk(
+            problem, eta, np.full(eta.size, b), steps, record=[int(m) for m in marks[ok]]
+        )
+        risk[ok, j] = rec.T
+    best = risk.min(axis=(1, 2))
+    jb = np.array(
+        [
+            np.flatnonzero(risk[c].min(axis=1) <= (1 + tolerance) * best[c]).max()
+            for c in range(C.size)
+        ]
+    )
+    best_b = B[jb]
+    best_lr = eta[np.array([np.argmin(risk[c, j]) for c, j in enumerate(jb)])]
+    logc = np.log(C.astype(float))
+    lr_exp = float(np.polyfit(logc, np.log(best_lr), 1)[0])
+    b_exp = float(np.polyfit(logc, np.log(best_b.astype(float)), 1)[0])
+    return ComputeOptimalResult(C, B, eta, risk, tolerance, best_b, best_lr, lr_exp, b_exp)
+
+_checks.check_public(globals())

@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
 __all__ = [
     "batch_size_warmup",
+    "compute_optimal_rules",
     "critical_batch_grows_with_data",
     "lm_results",
     "mup_results",
@@ -651,3 +653,107 @@ register(
         ),
     )
 )
+
+# ---------------------------------------------------------------------------------------------
+# Where the scaling rules come from (DeepSeek-AI 2024)
+
+OPTIMAL_SETTINGS: dict[bool, dict[str, Any]] = {
+    True: {
+        "budgets": 2 ** np.arange(10, 16),
+        "batch_sizes": 2 ** np.arange(0, 10),
+        "lrs": np.geomspace(1e-2, 2.0, 16),
+        "dim": 64,
+    },
+    False: {
+        "budgets": 2 ** np.arange(10, 19),
+        "batch_sizes": 2 ** np.arange(0, 13),
+        "lrs": np.geomspace(1e-2, 2.0, 20),
+        "dim": 128,
+    },
+}
+
+
+@lru_cache(maxsize=2)
+def _optimal(fast: bool) -> Any:
+    from ..batch.stream import PowerLawRegression, compute_optimal
+
+    s = OPTIMAL_SETTINGS[fast]
+    return compute_optimal(
+        PowerLawRegression(dim=s["dim"]), s["budgets"], s["batch_sizes"], s["lrs"]
+    )
+
+
+def compute_optimal_rules(fast: bool = True, progress: bool = False) -> Measurement:
+    """Power-law fits of the near-optimal batch size and learning rate against compute."""
+    r = _optimal(fast)
+    numbers: dict[str, Number] = {
+        "batch_exponent": r.batch_exponent,
+        "lr_exponent": r.lr_exponent,
+        "budgets": int(r.budgets.size),
+        "tolerance": r.tolerance,
+    }
+    rows = tuple(
+        {"compute (examples)": int(c), "batch size": int(b), "learning rate": float(lr)}
+        for c, b, lr in zip(r.budgets, r.best_batch, r.best_lr, strict=True)
+    )
+    finding = (
+        f"Over budgets from {r.budgets[0]} to {r.budgets[-1]} examples, the near-optimal "
+        f"batch size grows as C^{r.batch_exponent:.2f} and its learning rate falls as "
+        f"C^{r.lr_exponent:.2f}."
+    )
+    return Measurement(
+        numbers,
+        finding,
+        rows,
+        setup=(
+            "the streaming regression of the critical-batch claim, constant "
+            f"rate, grid of {r.batch_sizes.size} batch sizes x {r.lrs.size} "
+            f"rates, near-optimal band within {100 * r.tolerance:.0f}% of the "
+            "lowest excess risk"
+        ),
+        extra={"result": r},
+    )
+
+
+def _judge_optimal(n: Mapping[str, Number]) -> ClaimVerdict:
+    up, down = n["batch_exponent"] > 0.1, n["lr_exponent"] < -0.05
+    return (ClaimVerdict.FAILS, ClaimVerdict.CAVEATS, ClaimVerdict.HOLDS)[up + down]
+
+
+register(
+    Claim(
+        key="deepseek-2024-compute-optimal",
+        statement=(
+            "As the compute budget grows, the optimal batch size grows and the optimal "
+            "learning rate falls slowly, both as power laws in compute."
+        ),
+        source=Source.PAPER,
+        reference="DeepSeek-AI 2024, 'DeepSeek LLM: Scaling Open-Source Language Models with "
+        "Longtermism', arXiv:2401.02954",
+        experiment=compute_optimal_rules,
+        rule=(
+            "Fit log B_opt and log lr_opt against log C, where B_opt is the largest batch whose "
+            "best excess risk is within 5% of the lowest at that budget and lr_opt its best rate. "
+            "Holds if the batch exponent is above 0.1 and the rate exponent below -0.05; with "
+            "caveats if one of the two; otherwise does not hold."
+        ),
+        judge=_judge_optimal,
+        group="paper",
+        needs=("lrlearn.batch",),
+        published=(
+            (
+                "paper's setting",
+                "language models trained with a multi-step schedule, compute from "
+                "1e17 to 2e19 FLOPs; near-optimal band within 0.25% of the best "
+                "generalization error",
+            ),
+            (
+                "paper's finding",
+                "eta_opt = 0.3118 C^-0.1250 and B_opt = 0.2920 C^0.3271: the "
+                "optimal batch grows and the optimal rate falls slowly with compute",
+            ),
+        ),
+    )
+)
+
+_checks.check_public(globals())
