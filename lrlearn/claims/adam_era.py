@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import _checks
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
 __all__ = [
@@ -553,7 +554,7 @@ def surge(fast: bool = True, progress: bool = False) -> Measurement:
     """The tuned Adam learning rate against the batch size at equal examples."""
     from ..deep.adam_batch import optimal_lr_vs_batch
 
-    sizes = (8, 64, 512) if fast else (8, 16, 32, 64, 128, 256, 512)
+    sizes = (8, 64, 256, 512) if fast else (8, 16, 32, 64, 128, 256, 512)
     r = optimal_lr_vs_batch(sizes)
     best = r.best_lr
     slopes = r.slopes()
@@ -954,3 +955,5 @@ register(
         needs=("lrlearn.deep",),
     )
 )
+
+_checks.check_public(globals())
