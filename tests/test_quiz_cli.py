@@ -254,6 +254,20 @@ def test_list_topics_and_stats(tmp_path, capsys, monkeypatch):
     assert re.search(r"basics\s+50% of\s+2", out)
 
 
+def test_a_mistyped_data_dir_leaves_a_foreign_file_alone(tmp_path, capsys):
+    other = tmp_path / "quiz_progress.json"  # someone else's file of the same name
+    other.write_text('{"settings": {"theme": "dark"}}')
+    assert main(["quiz", "--data-dir", str(tmp_path), "--count", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an lrlearn quiz progress file" in err
+    assert "left untouched" in err and "Traceback" not in err
+    assert other.read_text() == '{"settings": {"theme": "dark"}}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "quiz_progress.json",
+        "quiz_progress.json.lock",
+    ]
+
+
 def test_bad_count_and_no_command(capsys):
     assert main(["quiz", "--count", "0"]) == 2
     assert "--count must be >= 1, got 0" in capsys.readouterr().err
