@@ -139,7 +139,7 @@ register(
             "and hardly with the model size at a fixed target."
         ),
         source=Source.PAPER,
-        reference="Zhang, Chen, Kakade, Wu, Ba, Foster, Zhou and others 2024, 'How Does Critical "
+        reference="Zhang, Morwani, Vyas, Wu, Zou, Ghai, Foster, Kakade 2024, 'How Does Critical "
         "Batch Size Scale in Pre-training?', arXiv:2410.21676",
         experiment=critical_batch_grows_with_data,
         rule=(
@@ -154,9 +154,9 @@ register(
         published=(
             (
                 "paper's setting",
-                "autoregressive language models of 85M to 1.2B parameters on C4, "
-                "critical batch size measured at a target loss; theory for linear "
-                "regression with power-law spectra",
+                "autoregressive language models of several sizes on C4, the critical "
+                "batch size measured at a target loss; theory for linear regression with "
+                "power-law spectra",
             ),
             (
                 "paper's finding",
@@ -392,8 +392,8 @@ register(
         published=(
             (
                 "paper's setting",
-                "MLPs and transformers on CIFAR-10 and text, widths up to 8192 "
-                "(MLP) and up to 6.7B-parameter GPT-3, Adam and SGD",
+                "MLPs, ResNets and transformers, SGD and Adam; hyperparameters "
+                "transferred from small proxies to a 6.7B-parameter GPT-3",
             ),
             (
                 "paper's finding",
@@ -545,8 +545,8 @@ register(
         published=(
             (
                 "paper's setting",
-                "decoder-only transformers of 33M to 360M parameters on SlimPajama, "
-                "up to 10B tokens; cooldown of 20% of training",
+                "decoder-only transformers of up to a few hundred million parameters "
+                "on SlimPajama; cooldowns of about 20% of training",
             ),
             (
                 "paper's finding",
