@@ -325,6 +325,9 @@ def test_anki_export_refuses_files_it_did_not_write(tmp_path):
     mine = export_anki(tmp_path / "mine.txt", SAMPLE)
     export_anki(mine, SAMPLE[:2], seed=3)  # its own file may be replaced
     assert len(_read_anki(mine)[1]) == 2
+    for name in ("quiz_progress.json", "quiz_progress.json.corrupt-1"):  # not there yet, even
+        with pytest.raises(FileExistsError, match="where the quiz keeps its progress"):
+            export_anki(tmp_path / "new" / name, SAMPLE)
     export_anki(other, SAMPLE, force=True)
     assert len(_read_anki(other)[1]) == len(SAMPLE)
     assert not list(tmp_path.glob(".*.tmp"))

@@ -27,7 +27,7 @@ from .grading import model_answer
 from .render import _html, text_plot
 from .schema import Question
 from .shuffle import shuffled_order
-from .store import FORMAT
+from .store import FILE_NAME, FORMAT, default_data_dir
 
 __all__ = ["HEADER", "anki_rows", "export_anki"]
 
@@ -96,19 +96,23 @@ def _written_by_export(path: Path) -> bool:
 
 def _refuse(path: Path) -> str | None:
     """Why ``path`` must not be overwritten without ``force`` (None if it may be)."""
-    if not path.exists() and not path.is_symlink():
-        return None
+    reserved = path.name.startswith(FILE_NAME) or (
+        path.resolve() == default_data_dir().resolve() / FILE_NAME
+    )
     if path.is_dir():
         return f"{path} is a folder"
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError as exc:
-        return f"{path} cannot be read ({exc})"
-    if FORMAT.encode() in head:
-        return f"{path} is an lrlearn quiz progress file"
-    if not _written_by_export(path):
-        return f"{path} exists and was not written by lrlearn export-anki"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+        except OSError as exc:
+            return f"{path} cannot be read ({exc})"
+        if FORMAT.encode() in head:
+            return f"{path} is an lrlearn quiz progress file"
+        if not reserved and not _written_by_export(path):
+            return f"{path} exists and was not written by lrlearn export-anki"
+    if reserved:  # even before the first answer: a deck there would be read as progress
+        return f"{path} is where the quiz keeps its progress"
     return None
 
 
