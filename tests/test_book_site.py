@@ -503,3 +503,20 @@ def test_dark_mode_puts_widgets_on_the_page(browser, server: str) -> None:
     assert not grey, grey[:3]
     page.locator(".widget-slider").first.scroll_into_view_if_needed()
     _screenshot(page, "notebooks__02_too_high_too_low__dark")
+
+
+def test_a_figure_opens_full_size_on_click(browser, server: str) -> None:
+    page, log = browser
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open(page, log, urljoin(server, "notebooks/02_too_high_too_low.html"))
+    figure = page.locator("article .cell_output img:visible").first
+    figure.scroll_into_view_if_needed()
+    figure.click()
+    big = page.locator(".lrlearn-lightbox img")
+    big.wait_for(state="visible", timeout=10_000)
+    shown = big.evaluate("img => img.getBoundingClientRect().width")
+    assert shown > figure.evaluate("img => img.getBoundingClientRect().width")
+    assert big.get_attribute("alt")
+    page.keyboard.press("Escape")
+    assert page.locator(".lrlearn-lightbox").count() == 0
+    assert not log.errors, log.errors
