@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from .. import _checks
+from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
 __all__ = [
@@ -65,8 +65,12 @@ DIM_TARGET = 0.02
 BASE_DIM = 128
 
 
-@lru_cache(maxsize=2)
 def _critical(fast: bool) -> tuple[Any, dict[int, Any]]:
+    """Cached per setting (``lrlearn.claims._shared``; ``_shared.clear()`` forgets it)."""
+    return _shared._cached("at_scale._critical", fast, False, _make_critical)
+
+
+def _make_critical(fast: bool, progress: bool = False) -> tuple[Any, dict[int, Any]]:
     from ..batch.stream import PowerLawRegression, critical_batch
 
     s = STREAM_SETTINGS[fast]
@@ -172,8 +176,12 @@ register(
 # Batch-size warmup (Merrill et al. 2025)
 
 
-@lru_cache(maxsize=2)
 def _ramp(fast: bool) -> Any:
+    """Cached per setting (``lrlearn.claims._shared``; ``_shared.clear()`` forgets it)."""
+    return _shared._cached("at_scale._ramp", fast, False, _make_ramp)
+
+
+def _make_ramp(fast: bool, progress: bool = False) -> Any:
     from ..batch.stream import PowerLawRegression, batch_ramp
 
     s = STREAM_SETTINGS[fast]
@@ -287,8 +295,13 @@ MUP_SETTINGS: dict[bool, dict[str, Any]] = {
 MUP_SEEDS = (0, 1, 2)
 
 
-@lru_cache(maxsize=2)
 def mup_results(fast: bool) -> tuple[Any, Any]:
+    """The width sweep and the coordinate check of the muP claim, cached per setting
+    (``lrlearn.claims._shared``; ``_shared.clear()`` forgets it)."""
+    return _shared._cached("at_scale.mup_results", fast, False, _make_mup_results)
+
+
+def _make_mup_results(fast: bool, progress: bool = False) -> tuple[Any, Any]:
     """The width sweep and the coordinate check of the muP claim (cached per setting)."""
     from ..deep.mup import coord_check, lr_sweep
 
@@ -423,8 +436,13 @@ def _tuned(runs: Any) -> tuple[float, np.ndarray]:
     return float(runs.lrs[k]), final[k]
 
 
-@lru_cache(maxsize=2)
 def lm_results(fast: bool) -> dict[str, Any]:
+    """Every run the two text-stream claims read (see ``_make_lm_results``), cached per setting
+    (``lrlearn.claims._shared``; ``_shared.clear()`` forgets it)."""
+    return _shared._cached("at_scale.lm_results", fast, False, _make_lm_results)
+
+
+def _make_lm_results(fast: bool, progress: bool = False) -> dict[str, Any]:
     """Every run the two text-stream claims read (cached per setting): the schedules at an equal
     budget (``"runs"``), schedule-free, cosine tuned at a quarter and a half of the budget, and
     the cooldowns branched from the tuned constant run."""
@@ -673,8 +691,12 @@ OPTIMAL_SETTINGS: dict[bool, dict[str, Any]] = {
 }
 
 
-@lru_cache(maxsize=2)
 def _optimal(fast: bool) -> Any:
+    """Cached per setting (``lrlearn.claims._shared``; ``_shared.clear()`` forgets it)."""
+    return _shared._cached("at_scale._optimal", fast, False, _make_optimal)
+
+
+def _make_optimal(fast: bool, progress: bool = False) -> Any:
     from ..batch.stream import PowerLawRegression, compute_optimal
 
     s = OPTIMAL_SETTINGS[fast]
