@@ -16,8 +16,9 @@ Three rules, checked statically (no notebook is run; only the code that builds e
    has a number, or speaks of what was measured/printed/shown "here" or "above") must take its
    words or numbers from the computation (a myst-nb ``{glue:...}`` role), unless it is a statement
    of theory on the explicit allow-list below (each entry is checked to still exist).
-3. **Every glued name exists.** Each ``{glue:text}`name``` in the markdown is glued by a code cell
-   of the same notebook.
+3. **Every glued name exists, once.** Each ``{glue:text}`name``` in the markdown is glued by a code
+   cell of the same notebook, and no name is glued by two calls (myst-nb warns, and the book
+   builds with -W).
 """
 
 from __future__ import annotations
@@ -396,6 +397,8 @@ def test_every_theory_exception_is_still_needed():
 
 # -- rule 3 -------------------------------------------------------------------------------
 def glued_patterns(nb: Any) -> list[re.Pattern]:
+    """One pattern per glue() call: the literal name, or an f-string's name with each field
+    as ``.+``."""
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -427,6 +430,8 @@ def test_every_glued_name_is_glued(name):
         if not any(p.fullmatch(key) for p in patterns):
             missing.append(key)
     assert missing == []
+    literal = [p.pattern for p in patterns if "." not in p.pattern.replace("\\.", "")]
+    assert sorted({n for n in literal if literal.count(n) > 1}) == []
 
 
 # -- the rules catch what they are meant to ----------------------------------------------------
