@@ -46,7 +46,7 @@ def main() -> None:
     from lrlearn.deep import measure_throughput
     from lrlearn.widgets.eos_views import EdgeOfStabilityExplorer
     from lrlearn.widgets.hardware_views import BatchSizeCost
-    from lrlearn.widgets.review_views import LeitnerReviews
+    from lrlearn.widgets.review_views import ReviewSimulator
     from lrlearn.widgets.transfer_views import TransferView
 
     torch.set_num_threads(1)
@@ -56,7 +56,7 @@ def main() -> None:
     bodies = [0.0, 0.1, 0.3, 0.6, 1.0]
     rates = [0.05, 0.1, 0.2, 0.3, 0.5]
     cases = [
-        ("LeitnerReviews", LeitnerReviews(), "p_right", list(np.linspace(0.6, 0.9, 16))),
+        ("ReviewSimulator", ReviewSimulator(), "memory", list(np.linspace(0.5, 2.0, 16))),
         ("BatchSizeCost", BatchSizeCost(throughput), "log2_batch", [0, 2, 4, 6, 8, 10] * 3),
         ("TransferView (first visit)", TransferView(), "body_factor", bodies),
         ("TransferView (revisit)", TransferView(), "body_factor", bodies),

@@ -1,97 +1,182 @@
-"""The spaced-repetition view: the simulated learner follows the quiz engine's Leitner rule."""
+"""The spaced-repetition simulator: the simulated learner goes through the quiz's FSRS scheduler.
+
+Truth: an ``fsrs.Scheduler`` built here (default FSRS-6 weights, 90 % retention, no learning
+steps, no fuzzing, as the quiz documents) fed the same ratings at the same times; the FSRS-6
+forgetting curve written out; the quiz's own replay of a progress file (``cards_from_events``)
+and its store.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import fsrs
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from lrlearn.quiz.leitner import BOXES, DAY, INTERVALS_DAYS, cards_from_events
+from lrlearn.quiz import ProgressStore
+from lrlearn.quiz.scheduling import DAY, cards_from_events
 from lrlearn.widgets import live, precomputed
-from lrlearn.widgets.review_views import LeitnerReviews, simulate_reviews
+from lrlearn.widgets.review_views import ReviewSimulator, simulate_reviews
+
+REFERENCE = fsrs.Scheduler(
+    desired_retention=0.9, learning_steps=(), relearning_steps=(), enable_fuzzing=False
+)
 
 
-def review_days_always_right(days: int) -> list[int]:
-    """Closed form: answered on day 0, then each interval in turn, the last one repeating."""
-    out, d, box = [0], 0, 1
-    while True:
-        d += INTERVALS_DAYS[box - 1]
-        box = min(box + 1, BOXES)
-        if d >= days:
-            return out
-        out.append(d)
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=timezone.utc)
 
 
-def test_always_right_reviews_on_the_leitner_days():
-    h = simulate_reviews(1.0, n_questions=3, new_per_day=3, days=100)
-    expected = review_days_always_right(100)
-    assert expected[:7] == [0, 1, 3, 7, 15, 31, 47]
-    assert list(np.flatnonzero(h.reviews)) == expected
-    assert np.all(h.reviews[expected] == 3) and np.all(h.right == h.reviews)
-    assert h.boxes[-1].tolist() == [0, 0, 0, 0, 0, 3]
+def reference_replay(events):
+    """Per answer (in order): (days to the next due date, stability before it or None, days
+    since the previous answer), from the reference scheduler."""
+    cards, last, out = {}, {}, []
+    for ev in events:
+        q, t = ev["question"], ev["time"]
+        card = cards.get(q) or fsrs.Card(card_id=0, due=_dt(t))
+        before = card.stability if q in cards else None
+        elapsed = (t - last[q]) / DAY if q in last else None
+        card, _ = REFERENCE.review_card(card, fsrs.Rating(ev["rating"]), review_datetime=_dt(t))
+        cards[q], last[q] = card, t
+        out.append(((card.due.timestamp() - t) / DAY, before, elapsed))
+    return out, cards
 
 
-def test_always_wrong_reviews_everything_every_day():
-    h = simulate_reviews(0.0, n_questions=10, new_per_day=4, days=20)
-    assert h.reviews[:3].tolist() == [4, 8, 10]  # introduced 4 a day, all stay due daily
-    assert np.all(h.reviews[2:] == 10) and h.right.sum() == 0
-    assert np.all(h.boxes[2:, 1] == 10)
+def forgetting_curve(stability: float, days: float) -> float:
+    """FSRS-6: R = (1 + f t / S)^(-w20), f = 0.9^(-1/w20) - 1."""
+    w = REFERENCE.parameters[20]
+    return (1 + (0.9 ** (-1 / w) - 1) * days / stability) ** (-w)
 
 
-@settings(max_examples=25, deadline=None)
-@given(p=st.floats(0, 1), n=st.integers(1, 20), new=st.integers(1, 8), seed=st.integers(0, 99))
-def test_bookkeeping(p, n, new, seed):
-    h = simulate_reviews(p, n_questions=n, new_per_day=new, days=25, seed=seed)
-    assert np.all(h.boxes.sum(axis=1) == n)
-    assert np.all(h.right <= h.reviews)
-    # a question is reviewed at least once a day while in box 1, so reviews >= questions seen
-    assert h.total_reviews >= n - h.boxes[-1, 0]
-    # the quiz engine's replay of the same answers gives the same boxes and due dates
+@pytest.mark.parametrize("memory", [0.5, 1.0, 3.0])
+def test_intervals_and_cards_are_fsrs(memory):
+    h = simulate_reviews(8, memory, questions=25, days=90, seed=3)
+    assert len(h.events) == h.total_reviews == len(h.intervals)
+    ref, ref_cards = reference_replay(h.events)
+    np.testing.assert_allclose(h.intervals, [r[0] for r in ref], rtol=0, atol=1e-6)
+    assert {r for r in h.ratings} <= {1, 3}
+    assert all((ev["rating"] == 3) == ev["correct"] for ev in h.events)
+    # the quiz's own replay of the same answers gives the same cards
     cards = cards_from_events(h.events)
-    assert np.array_equal(
-        np.bincount([c.box for c in cards.values()], minlength=BOXES + 1)[1:], h.boxes[-1, 1:]
-    )
-    assert len(h.events) == h.total_reviews
-    due_tomorrow = sum(c.is_due(25 * DAY) for c in cards.values())
-    assert due_tomorrow == simulate_reviews(
-        p, n_questions=n, new_per_day=new, days=26, seed=seed
-    ).reviews[25] - min(new, h.boxes[-1, 0])
-    again = simulate_reviews(p, n_questions=n, new_per_day=new, days=25, seed=seed)
-    assert np.array_equal(h.reviews, again.reviews)
+    assert set(cards) == set(ref_cards)
+    for q, card in cards.items():
+        assert card.due == pytest.approx(ref_cards[q].due.timestamp())
+        assert card.stability == pytest.approx(ref_cards[q].stability)
 
 
-def test_better_recall_means_fewer_reviews():
-    totals = [simulate_reviews(p, days=60).total_reviews for p in (0.0, 0.5, 0.8, 1.0)]
-    assert totals == sorted(totals, reverse=True) and totals[0] > 5 * totals[-1]
+def test_due_counts_match_the_quiz_cards():
+    h = simulate_reviews(3, 0.5, questions=20, days=40, seed=1)
+    assert h.due.max() > 3  # a backlog forms: more due than the learner answers
+    for d in range(40):
+        now = d * DAY
+        cards = cards_from_events([e for e in h.events if e["time"] < now])
+        assert h.due[d] == sum(c.is_due(now) for c in cards.values())
+        # due ones first; new ones only when the due ones fit
+        assert h.reviews[d] == min(3, h.due[d] + (20 - len(cards)))
+        assert h.new[d] == (h.reviews[d] - h.due[d] if h.due[d] < 3 else 0)
+    assert h.new.sum() == 20
+
+
+def test_a_learner_who_always_remembers_reviews_less_and_less_often():
+    h = simulate_reviews(5, 100.0, p_new=1.0, questions=5, days=400, seed=0)
+    assert all(ev["correct"] for ev in h.events)
+    answered = defaultdict(list)
+    for ev in h.events:
+        answered[ev["question"]].append(ev["time"] / DAY)
+    for days in answered.values():
+        gaps = np.diff(days)
+        assert len(gaps) >= 3 and np.all(np.diff(gaps) > 0)  # each wait longer than the last
+
+
+def test_review_waits_equal_the_scheduled_intervals():
+    h = simulate_reviews(30, 1.0, questions=10, days=120, seed=4)
+    nxt = {}
+    for ev, interval in zip(h.events, h.intervals, strict=True):
+        q, t = ev["question"], ev["time"] / DAY
+        if q in nxt:  # never over capacity here, so a question is asked the day it falls due
+            assert t == math.ceil(nxt[q] - 1e-9)
+        nxt[q] = t + interval
+
+
+def test_recall_model_is_the_stated_forgetting_curve():
+    predicted, observed, n = 0.0, 0, 0
+    for seed in range(6):
+        h = simulate_reviews(10, 2.0, p_new=0.6, questions=40, days=60, seed=seed)
+        ref, _ = reference_replay(h.events)
+        for ev, (_, before, elapsed) in zip(h.events, ref, strict=True):
+            p = 0.6 if before is None else forgetting_curve(2.0 * before, elapsed)
+            predicted += p
+            observed += ev["correct"]
+            n += 1
+    sd = math.sqrt(predicted * (1 - predicted / n))
+    assert abs(observed - predicted) < 4 * sd, (observed, predicted, sd)
+
+
+def test_more_memory_means_fewer_answers_and_higher_retention():
+    runs = [simulate_reviews(10, m, questions=60, days=90) for m in (0.25, 1.0, 4.0)]
+    totals = [r.total_reviews for r in runs]
+    kept = [r.retention for r in runs]
+    assert totals == sorted(totals, reverse=True) and totals[0] > 1.5 * totals[-1]
+    assert kept == sorted(kept)
+
+
+def test_determinism_by_seed():
+    a = simulate_reviews(7, 1.0, days=30, seed=5)
+    b = simulate_reviews(7, 1.0, days=30, seed=5)
+    c = simulate_reviews(7, 1.0, days=30, seed=6)
+    assert a.events == b.events and np.array_equal(a.intervals, b.intervals)
+    assert [e["correct"] for e in a.events] != [e["correct"] for e in c.events]
+
+
+def test_events_go_into_a_progress_file(tmp_path):
+    bank_ids = ["warmup-how-long", "basics-what-is-lr", "sched-exponential"]
+    h = simulate_reviews(2, 1.0, questions=bank_ids, days=20, start=1.7e9, seed=2)
+    assert {e["question"] for e in h.events} == set(bank_ids)
+    store = ProgressStore(tmp_path / "progress.json")
+    store.merge(h.events)
+    assert len(store.events()) == h.total_reviews
+    assert store.cards() == cards_from_events(h.events)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"p_right": 1.5}, "p_right"),
-        ({"p_right": 0.5, "days": 0}, "days"),
-        ({"p_right": 0.5, "new_per_day": 0}, "new_per_day"),
-        ({"p_right": 0.5, "n_questions": 2.5}, "n_questions"),
+        ({"per_day": 0}, r"per_day must be in \[1, 10000\], got 0"),
+        ({"per_day": 2.5}, "per_day"),
+        ({"memory": 0.0}, r"memory must be in \[0.01, 100.0\], got 0.0"),
+        ({"memory": float("nan")}, "memory"),
+        ({"p_new": 1.5}, "p_new must be in"),
+        ({"days": 0}, "days"),
+        ({"days": 10**6}, "days"),
+        ({"questions": 0}, "questions"),
+        ({"questions": []}, "questions"),
+        ({"questions": ["a", "a"]}, "questions"),
+        ({"questions": ["a", 3]}, "questions"),
+        ({"questions": "abc"}, "questions"),
+        ({"seed": -1}, "seed"),
+        ({"start": float("inf")}, "start"),
     ],
 )
 def test_bad_input(kwargs, match):
-    p = kwargs.pop("p_right")
     with pytest.raises((ValueError, TypeError), match=match):
-        simulate_reviews(p, **kwargs)
+        simulate_reviews(**kwargs)
 
 
 def test_live_and_precomputed_views():
-    view = LeitnerReviews(n_questions=10, days=30)
+    view = ReviewSimulator(questions=20, days=30)
     w = live(view)
     before = w.output.value
-    w.set(p_right=0.3)
+    w.set(memory=0.5)
     assert w.output.value != before and w.message.value == ""
-    heading = view.heading.get_text()
-    assert f"{view.compute(0.3, 5).total_reviews} answers in 30 days" in heading
+    assert f"{view.compute(10, 0.5).total_reviews} answers in 30 days" in view.heading.get_text()
     w.close()
     pre = precomputed(
-        LeitnerReviews(n_questions=10, days=30), grid={"p_right": (0.0, 1.0), "new_per_day": (5,)}
+        ReviewSimulator(questions=20, days=30), grid={"per_day": (10,), "memory": (0.5, 2.0)}
     )
     assert len(pre.images) == 2 and pre.images[0].value != pre.images[1].value
     pre.close()
+    with pytest.raises(ValueError, match="days"):
+        ReviewSimulator(days=0)

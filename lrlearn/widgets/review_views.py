@@ -1,39 +1,57 @@
-"""Spaced repetition made visible: a simulated learner reviewing the quiz with Leitner boxes.
+"""Spaced repetition made visible: a simulated learner studying the quiz with FSRS.
 
-:func:`simulate_reviews` replays days of study through the quiz engine's own rule
-(``lrlearn.quiz.leitner.cards_from_events``: right moves a question up one box, wrong sends it
-back to box 1, box k is due again ``INTERVALS_DAYS[k - 1]`` days later). :class:`LeitnerReviews`
-draws how many questions sit in each box and how many are reviewed per day.
+:func:`simulate_reviews` replays days of study through the quiz engine's own scheduler
+(``lrlearn.quiz.scheduling``: every answer is rated Good if right and Again if wrong, as the quiz
+rates a graded answer, and goes through ``scheduling.scheduler().review_card``, the
+``fsrs.Scheduler`` that ``cards_from_events`` replays a progress file with).
+:class:`ReviewSimulator` draws the answers and the due questions per day and the share right.
+
+The learner's recall model: a question answered before, ``t`` days after its last answer, is
+answered right with probability ``R(t, memory * S)``, the FSRS forgetting curve
+(``scheduling.retrievability``) at the stability ``S`` FSRS holds for it, scaled by ``memory``
+(1: the learner forgets exactly as FSRS predicts, so about 90 % of reviews are right; above 1 the
+learner remembers longer than FSRS assumes, below 1 shorter); a new question is right with
+probability ``p_new``. Every draw comes from one seeded generator.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from .. import _checks
-from ..quiz.leitner import BOXES, DAY, INTERVALS_DAYS, next_box
+from ..quiz import scheduling
 from .controls import float_slider, int_slider
 from .view import View
 
-__all__ = ["LeitnerReviews", "ReviewHistory", "simulate_reviews"]
+__all__ = ["ReviewSimulation", "ReviewSimulator", "simulate_reviews"]
+
+MEMORY_RANGE = (0.01, 100.0)
+MAX_DAYS = 3650
 
 
 @dataclass(frozen=True)
-class ReviewHistory:
-    """``boxes[d, k]``: questions in box k (0 = not seen yet) at the end of day d;
-    ``reviews[d]``: answers given on day d; ``right[d]``: how many of them were right;
-    ``events``: every answer in the quiz's progress-file form (replay them with
-    ``lrlearn.quiz.leitner.cards_from_events`` to get the final boxes)."""
+class ReviewSimulation:
+    """Day ``d`` (time ``start + d * DAY``): ``due[d]`` questions due before studying,
+    ``reviews[d]`` answers given (the due ones first, then new ones), ``new[d]`` of them first
+    answers, ``right[d]`` right. ``events``: every answer in the progress-file form (replay them
+    with ``scheduling.cards_from_events`` to get the quiz's cards); ``intervals[i]``: the days
+    FSRS scheduled after answer ``i``; ``ratings[i]``: its rating."""
 
-    p_right: float
-    new_per_day: int
-    boxes: np.ndarray
+    per_day: int
+    memory: float
+    p_new: float
+    due: np.ndarray
     reviews: np.ndarray
+    new: np.ndarray
     right: np.ndarray
-    events: tuple[dict[str, Any], ...] = ()
+    events: tuple[dict[str, Any], ...]
+    intervals: np.ndarray
+    ratings: np.ndarray
 
     @property
     def days(self) -> np.ndarray:
@@ -43,115 +61,206 @@ class ReviewHistory:
     def total_reviews(self) -> int:
         return int(self.reviews.sum())
 
+    @property
+    def accuracy(self) -> np.ndarray:
+        """Share of each day's answers that were right (NaN on a day without answers)."""
+        out = np.full(len(self.reviews), np.nan)
+        np.divide(self.right, self.reviews, out=out, where=self.reviews > 0)
+        return out
+
+    @property
+    def retention(self) -> float | None:
+        """Share of the answers to questions seen before that were right (None if there were
+        none): what FSRS aims to hold at 90 %."""
+        seen: set[str] = set()
+        n = ok = 0
+        for ev in self.events:
+            if ev["question"] in seen:
+                n += 1
+                ok += ev["correct"]
+            seen.add(ev["question"])
+        return ok / n if n else None
+
+
+def _question_ids(questions: Any) -> list[str]:
+    if isinstance(questions, bool):
+        raise TypeError(f"questions must be a count or a list of question ids, got {questions!r}")
+    if isinstance(questions, int | np.integer):
+        n = _checks.count("questions", questions, 1, 100_000)
+        return [f"q{i:05d}" for i in range(n)]
+    if isinstance(questions, str | bytes) or not isinstance(questions, Sequence):
+        raise TypeError(
+            f"questions must be a count or a list of question ids, got {questions!r} "
+            f"({type(questions).__name__})"
+        )
+    ids = list(questions)
+    if not ids or len(ids) > 100_000:
+        raise ValueError(f"questions must hold 1 to 100000 ids, got {len(ids)}")
+    for q in ids:
+        if not isinstance(q, str) or not q.strip():
+            raise TypeError(f"questions must be non-empty strings, got {q!r} in questions")
+    if len(set(ids)) != len(ids):
+        raise ValueError("questions must not repeat an id")
+    return ids
+
 
 def simulate_reviews(
-    p_right: float,
+    per_day: int = 10,
+    memory: float = 1.0,
     *,
-    n_questions: int = 30,
-    new_per_day: int = 5,
+    p_new: float = 0.6,
+    questions: int | Sequence[str] = 60,
     days: int = 60,
+    start: float = 0.0,
     seed: int = 0,
-) -> ReviewHistory:
-    """A learner who, each day ``d`` (time ``d * DAY``), answers every question that is due plus up
-    to ``new_per_day`` new ones, each right with probability ``p_right`` (seeded), the boxes
-    following the quiz engine's Leitner rule (``next_box``, ``INTERVALS_DAYS``; the tests replay
-    ``events`` through ``cards_from_events`` and get the same boxes)."""
-    p_right = _checks.in_range("p_right", p_right, 0.0, 1.0)
-    n_questions = _checks.integer("n_questions", n_questions, 1, 10_000)
-    new_per_day = _checks.integer("new_per_day", new_per_day, 1, 10_000)
-    days = _checks.integer("days", days, 1, 3650)
+) -> ReviewSimulation:
+    """A learner who each day ``d`` (all answers at time ``start + d * DAY``) answers up to
+    ``per_day`` questions: the due ones (``Card.is_due``), longest overdue first, then new ones in
+    the order of ``questions`` (a count, or question ids). A review ``t`` days after the last
+    answer is right with probability ``retrievability(memory * S, t)``, a first answer with
+    ``p_new``. Ratings: Good if right, Again if wrong; each goes through the quiz's
+    ``scheduling.scheduler()``."""
+    import fsrs
+
+    per_day = _checks.count("per_day", per_day, 1, 10_000)
+    memory = _checks.in_range("memory", memory, *MEMORY_RANGE)
+    p_new = _checks.probability("p_new", p_new)
+    ids = _question_ids(questions)
+    days = _checks.count("days", days, 1, MAX_DAYS)
+    start = _checks.in_range("start", start, 0.0, 1e11)
+    seed = _checks.count("seed", seed, 0, 2**63 - 1)
+
+    sched = scheduling.scheduler()
     rng = np.random.default_rng(seed)
-    ids = [f"q{i:04d}" for i in range(n_questions)]
-    events: list[dict[str, Any]] = []
-    boxes = np.zeros((days, BOXES + 1), dtype=int)
-    reviews = np.zeros(days, dtype=int)
-    right = np.zeros(days, dtype=int)
-    box = np.zeros(n_questions, dtype=int)  # 0: not seen yet
-    due = np.full(n_questions, np.inf)
+    n = len(ids)
+    states: list[Any] = [None] * n
+    due_at = np.full(n, np.inf)
+    last = np.zeros(n)
     introduced = 0
+    out = {k: np.zeros(days, dtype=int) for k in ("due", "reviews", "new", "right")}
+    events: list[dict[str, Any]] = []
+    intervals: list[float] = []
+    ratings: list[int] = []
     for d in range(days):
-        now = d * DAY
-        todo = list(np.flatnonzero(due[:introduced] <= now))  # same test as Card.is_due
-        todo += range(introduced, min(introduced + new_per_day, n_questions))
-        introduced = max(introduced, todo[-1] + 1) if todo else introduced
-        outcomes = rng.random(len(todo)) < p_right
-        for q, ok in zip(todo, outcomes, strict=True):
-            box[q] = next_box(int(box[q]), bool(ok))
-            due[q] = now + INTERVALS_DAYS[box[q] - 1] * DAY
+        now = start + d * scheduling.DAY
+        waiting = np.flatnonzero(due_at[:introduced] <= now)  # the test of Card.is_due
+        waiting = waiting[np.argsort(due_at[waiting], kind="stable")]
+        out["due"][d] = len(waiting)
+        todo = list(waiting[:per_day])
+        fresh = min(per_day - len(todo), n - introduced)
+        todo += range(introduced, introduced + fresh)
+        introduced += fresh
+        when = datetime.fromtimestamp(now, tz=timezone.utc)
+        for k, q in enumerate(todo):
+            state = states[q]
+            if state is None:
+                p = p_new
+                state = fsrs.Card(card_id=0, due=when)
+            else:
+                p = scheduling.retrievability(
+                    memory * state.stability, (now - last[q]) / scheduling.DAY
+                )
+            ok = bool(rng.random() < p)
+            rating = scheduling.GOOD if ok else scheduling.AGAIN
+            state, _ = sched.review_card(state, fsrs.Rating(rating), review_datetime=when)
+            states[q], last[q] = state, now
+            due_at[q] = state.due.timestamp()
+            intervals.append((due_at[q] - now) / scheduling.DAY)
+            ratings.append(rating)
             events.append(
-                {"id": f"{d}-{ids[q]}", "question": ids[q], "time": now, "correct": bool(ok)}
+                {
+                    "id": f"sim{seed}-{d:04d}-{k:05d}",
+                    "question": ids[q],
+                    "time": now,
+                    "correct": ok,
+                    "rating": rating,
+                    "response": "",
+                }
             )
-        reviews[d], right[d] = len(todo), int(outcomes.sum())
-        boxes[d] = np.bincount(box, minlength=BOXES + 1)
-    return ReviewHistory(p_right, new_per_day, boxes, reviews, right, tuple(events))
+            out["right"][d] += ok
+        out["reviews"][d], out["new"][d] = len(todo), fresh
+    return ReviewSimulation(
+        per_day,
+        memory,
+        p_new,
+        **out,
+        events=tuple(events),
+        intervals=np.asarray(intervals, dtype=float),
+        ratings=np.asarray(ratings, dtype=int),
+    )
 
 
-class LeitnerReviews(View):
-    """Left: questions per Leitner box over the days. Right: reviews per day. Controls: the chance
-    of a right answer and the number of new questions a day."""
+class ReviewSimulator(View):
+    """Left: answers per day (right ones in green) and the questions due each morning. Right:
+    the share of each day's answers that were right, against FSRS's 90 % target. Controls: the
+    questions a day and the learner's memory relative to FSRS's forgetting curve."""
 
-    title = "spaced repetition"
+    title = "spaced repetition with FSRS"
     figsize = (7.2, 3.2)
 
-    def __init__(self, *, n_questions: int = 30, days: int = 60, seed: int = 0) -> None:
+    def __init__(
+        self, *, questions: int = 60, days: int = 60, p_new: float = 0.6, seed: int = 0
+    ) -> None:
         super().__init__()
-        self.n_questions, self.days, self.seed = n_questions, days, seed
+        simulate_reviews(questions=questions, days=1, p_new=p_new, seed=seed)  # checks them
+        self.questions, self.days, self.p_new, self.seed = questions, days, p_new, seed
+        _checks.count("days", days, 1, MAX_DAYS)
         self.controls = (
+            int_slider("per_day", "questions a day", 10, 1, 30, grid=(5, 10, 20)),
             float_slider(
-                "p_right",
-                "chance of a right answer",
-                0.8,
-                0.0,
+                "memory",
+                "memory / FSRS's",
                 1.0,
-                step=0.05,
-                grid=(0.0, 0.5, 0.7, 0.8, 0.9, 1.0),
+                0.25,
+                4.0,
+                step=0.25,
+                grid=(0.5, 1.0, 2.0),
             ),
-            int_slider("new_per_day", "new questions a day", 5, 1, 30, grid=(1, 5, 30)),
         )
 
-    def compute(self, p_right: float, new_per_day: int) -> ReviewHistory:
+    def compute(self, per_day: int, memory: float) -> ReviewSimulation:
         return simulate_reviews(
-            p_right,
-            n_questions=self.n_questions,
-            new_per_day=new_per_day,
+            per_day,
+            memory,
+            p_new=self.p_new,
+            questions=self.questions,
             days=self.days,
             seed=self.seed,
         )
 
     def setup(self, fig: Any) -> None:
-        self.ax_boxes, self.ax_reviews = fig.subplots(1, 2)
-        colors = ["0.6", "#c0392b", "#e67e22", "#f1c40f", "#27ae60", "#2471a3"]
-        labels = ["not seen yet"] + [f"box {k}" for k in range(1, BOXES + 1)]
-        self.box_lines = [
-            self.ax_boxes.plot([], [], color=c, lw=1.6, label=lab)[0]
-            for c, lab in zip(colors, labels, strict=True)
-        ]
-        self.ax_boxes.set_xlim(0, self.days - 1)
-        self.ax_boxes.set_ylim(-0.5, self.n_questions * 1.4)
-        self.ax_boxes.set_xlabel("day")
-        self.ax_boxes.set_ylabel("questions")
-        self.ax_boxes.legend(fontsize=7, loc="upper center", ncols=3, handlelength=1.2)
-        (self.review_line,) = self.ax_reviews.plot(
-            [], [], drawstyle="steps-mid", color="C0", lw=1.2, label="reviewed"
+        self.ax_load, self.ax_right = fig.subplots(1, 2)
+        n = self.questions if isinstance(self.questions, int) else len(self.questions)
+        top = 1.1 * max(30, n)
+        (self.review_line,) = self.ax_load.plot(
+            [], [], drawstyle="steps-mid", color="C0", lw=1.2, label="answers"
         )
-        (self.right_line,) = self.ax_reviews.plot(
+        (self.right_line,) = self.ax_load.plot(
             [], [], drawstyle="steps-mid", color="C2", lw=1.0, label="right"
         )
-        self.ax_reviews.set_xlim(0, self.days - 1)
-        self.ax_reviews.set_ylim(0, self.n_questions * 1.4)
-        self.ax_reviews.set_xlabel("day")
-        self.ax_reviews.set_ylabel("answers that day")
-        self.ax_reviews.legend(fontsize=7, loc="upper right", ncols=2)
-        self.heading = self.ax_reviews.set_title("", fontsize=9)
-        self.animate(*self.box_lines, self.review_line, self.right_line, self.heading)
+        (self.due_line,) = self.ax_load.plot([], [], color="C3", lw=1.0, ls="--", label="due")
+        self.ax_load.set(xlim=(0, self.days - 1), ylim=(0, top), xlabel="day", ylabel="questions")
+        self.ax_load.legend(fontsize=7, loc="upper right", ncols=3)
+        (self.accuracy_line,) = self.ax_right.plot([], [], "o-", color="C0", ms=2.5, lw=0.8)
+        self.ax_right.axhline(90, color="0.4", ls="--", lw=1, label="FSRS target 90%")
+        self.ax_right.set(
+            xlim=(0, self.days - 1), ylim=(0, 105), xlabel="day", ylabel="% right that day"
+        )
+        self.ax_right.legend(fontsize=7, loc="lower right")
+        self.heading = self.ax_right.set_title("", fontsize=9)
+        self.animate(
+            self.review_line, self.right_line, self.due_line, self.accuracy_line, self.heading
+        )
 
-    def update(self, history: ReviewHistory) -> None:
-        days = history.days
-        for k, line in enumerate(self.box_lines):
-            line.set_data(days, history.boxes[:, k])
-        self.review_line.set_data(days, history.reviews)
-        self.right_line.set_data(days, history.right)
+    def update(self, result: ReviewSimulation) -> None:
+        days = result.days
+        self.review_line.set_data(days, result.reviews)
+        self.right_line.set_data(days, result.right)
+        self.due_line.set_data(days, result.due)
+        ok = result.reviews > 0
+        self.accuracy_line.set_data(days[ok], 100 * result.accuracy[ok])
+        kept = result.retention
         self.heading.set_text(
-            f"{history.total_reviews} answers in {len(days)} days; "
-            f"{history.boxes[-1, BOXES]} of {self.n_questions} in box {BOXES}"
+            f"{result.total_reviews} answers in {len(days)} days; "
+            + ("no reviews" if kept is None else f"{100 * kept:.0f}% of reviews right")
         )
