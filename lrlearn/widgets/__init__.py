@@ -41,7 +41,7 @@ _EXPORTS = {
     "AdaptiveEdgeView": "adam_views",
     "BatchRulesView": "adam_views",
     "edge_run": "eos_views",
-    "LeitnerReviews": "review_views",
+    "ReviewSimulator": "review_views",
     "simulate_reviews": "review_views",
     "TransferView": "transfer_views",
     "BatchSizeCost": "hardware_views",
