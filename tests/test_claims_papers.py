@@ -65,4 +65,7 @@ def test_cohen_sharpness_matches_lanczos(cohen):
 
     op = LinearOperator((n, n), matvec=hvp, dtype=np.float64)
     top = float(np.abs(eigsh(op, k=1, which="LM", tol=1e-6, v0=np.ones(n))[0][0]))
-    assert r.sharpness[-1] == pytest.approx(top, rel=2e-2)
+    # the run measures with 5 warm-started power iterations per check: a Rayleigh quotient, so
+    # never above the top eigenvalue, and within a few percent of it at the edge, where the top
+    # two eigenvalues are close and power iteration converges slowly
+    assert 0.95 * top <= r.sharpness[-1] <= top * (1 + 1e-6)

@@ -28,7 +28,9 @@ from ._common import (
     default_problem,
     geometric_checkpoints,
     new_figure,
+    one_blas_thread,
     progress_bar,
+    single_blas_thread,
     train,
 )
 
@@ -67,9 +69,10 @@ def sharpness(problem: Problem, params: np.ndarray, iters: int = 100, tol: float
     tol = _checks.positive("tol", tol)
     params = check_params(problem, params)
     rng = np.random.default_rng(_checks.integer("seed", seed, minimum=0))
-    lam = _power(problem, params, 0.0, iters, tol, rng)
-    if lam < 0:
-        lam = _power(problem, params, lam, iters, tol, rng)
+    with one_blas_thread():
+        lam = _power(problem, params, 0.0, iters, tol, rng)
+        if lam < 0:
+            lam = _power(problem, params, lam, iters, tol, rng)
     return float(lam)
 
 
@@ -172,6 +175,7 @@ def _evaluate(problem: Problem, params: np.ndarray, seed: int, iters: int) -> di
     }
 
 
+@single_blas_thread
 def generalization(
     problem: Problem | None = None,
     small_batch: int = 16,

@@ -27,6 +27,7 @@ from ._common import (
     default_problem,
     new_figure,
     progress_bar,
+    single_blas_thread,
     train,
 )
 from .steps import StepsToTargetResult, steps_to_target
@@ -136,6 +137,7 @@ def _at_target(losses: np.ndarray, values: np.ndarray, target: float) -> float:
     return float(np.exp((1 - w) * np.log(values[j - 1]) + w * np.log(values[j])))
 
 
+@single_blas_thread
 def gradient_noise_scale(
     problem: Problem | None = None,
     steps_result: StepsToTargetResult | None = None,

@@ -23,6 +23,7 @@ from ._common import (
     default_problem,
     new_figure,
     progress_bar,
+    single_blas_thread,
     train,
 )
 
@@ -69,6 +70,7 @@ class RegimesResult:
         return fig
 
 
+@single_blas_thread
 def compare_regimes(
     problem: Problem | None = None,
     batch_sizes: Any = None,

@@ -27,6 +27,7 @@ from ._common import (
     default_problem,
     new_figure,
     progress_bar,
+    single_blas_thread,
     train,
 )
 
@@ -108,6 +109,7 @@ def _break(factors: np.ndarray, holds: np.ndarray) -> int | None:
     return int(factors[bad[0]]) if bad.size else None
 
 
+@single_blas_thread
 def linear_scaling(
     problem: Problem | None = None,
     base_batch: int = 8,

@@ -28,6 +28,7 @@ from ._common import (
     new_figure,
     powers_of_two,
     progress_bar,
+    single_blas_thread,
     train,
 )
 
@@ -163,6 +164,7 @@ class StepsToTargetResult:
         return fig
 
 
+@single_blas_thread
 def steps_to_target(
     problem: Problem | None = None,
     batch_sizes: Any = None,
