@@ -84,7 +84,7 @@ def check_preconditioned_threshold(fn: Callable[..., Any]) -> Report:
         fn,
         cases,
         rtol=2e-3,
-        hint="for beta1 = 0.9 the answer is 38 / lr; in general (2 + 2 beta1) / ((1 - beta1) lr)",
+        hint="write one step on a quadratic of curvature lambda as a 2 x 2 map of (theta, lr m) and ask where its eigenvalues leave the unit circle; for beta1 = 0 it is 2 / lr",
     )
 
 
