@@ -28,6 +28,17 @@ def test_cohen_verdict_and_numbers(cohen):
     assert n["lr_0.2_loss_rises_after_crossing"] > 0  # non-monotone
     (r,) = cohen.measurement.extra["results"]
     assert r.threshold == pytest.approx(2 / 0.2)
+    # the late-sharpness interval over the initialisations, recomputed with scipy's t quantile
+    from scipy import stats as sps
+
+    runs = cohen.measurement.extra["runs"][0.2]
+    assert n["seeds"] == len(runs) >= 5 and runs[0] is r
+    assert len({float(x.sharpness[0]) for x in runs}) == len(runs)  # different initialisations
+    h = np.array([x.hover_ratio(0.3) for x in runs])
+    half = sps.t.ppf(0.975, len(h) - 1) * h.std(ddof=1) / np.sqrt(len(h))
+    assert n["lr_0.2_tail_low"] == pytest.approx(h.mean() - half)
+    assert n["lr_0.2_tail_high"] == pytest.approx(h.mean() + half)
+    assert 0.85 <= n["lr_0.2_tail_low"] and n["lr_0.2_tail_high"] <= 1.15
 
 
 @pytest.mark.torch
