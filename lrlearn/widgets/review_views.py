@@ -204,7 +204,7 @@ class ReviewSimulator(View):
         super().__init__()
         simulate_reviews(questions=questions, days=1, p_new=p_new, seed=seed)  # checks them
         self.questions, self.days, self.p_new, self.seed = questions, days, p_new, seed
-        _checks.count("days", days, 1, MAX_DAYS)
+        _checks.count("days", days, 1, 365)  # each slider move replays every day
         self.controls = (
             int_slider("per_day", "questions a day", 10, 1, 30, grid=(5, 10, 20)),
             float_slider(
@@ -231,7 +231,7 @@ class ReviewSimulator(View):
     def setup(self, fig: Any) -> None:
         self.ax_load, self.ax_right = fig.subplots(1, 2)
         n = self.questions if isinstance(self.questions, int) else len(self.questions)
-        top = 1.1 * max(30, n)
+        top = 1.1 * min(n, 60)  # due and answered questions: at most n, a backlog rarely 60
         (self.review_line,) = self.ax_load.plot(
             [], [], drawstyle="steps-mid", color="C0", lw=1.2, label="answers"
         )
