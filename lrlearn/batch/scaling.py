@@ -174,6 +174,11 @@ def linear_scaling(
             warm = max(1, round(warmup_epochs * N / b))
             ramp = linear_lr(lr, start_factor=1.0 / k, total_iters=warm).values(steps + 1)
             for warmup, rate in ((False, np.array([lr])), (True, lambda t, r=ramp: r[t])):
+                if warmup and k == 1:  # a ramp from lr0 to 1 x lr0 is the constant rate
+                    out[True].append(out[False][-1])
+                    if bar is not None:
+                        bar.update(steps)
+                    continue
                 runs = train(problem, int(b), rate, steps, ev, momentum=momentum, seed=seed,
                              bar=bar)
                 # back onto the shared epoch grid (each run is recorded at its own steps)
