@@ -55,7 +55,12 @@ def test_a_notebook_that_warns_fails_and_one_that_does_not_passes(tmp_path):
         tmp_path / "explicit.ipynb", "import warnings\nwarnings.warn('stale', RuntimeWarning)"
     )
     assert _nbval(explicit).returncode != 0
-    quiet = _notebook(tmp_path / "quiet.ipynb", "import numpy as np", "print(np.log(1.0))")
+    quiet = _notebook(  # a figure too: the profile's retina setting warns about nothing
+        tmp_path / "quiet.ipynb",
+        "import numpy as np",
+        "print(np.log(1.0))",
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])",
+    )
     done = _nbval(quiet)
     assert done.returncode == 0, done.stdout[-2000:]
 
@@ -68,5 +73,33 @@ def test_the_book_build_uses_the_same_profile(monkeypatch, tmp_path):
     lrlearn_book._kernel_profiles(ROOT)
     assert kernel_profile.is_strict(os.environ["IPYTHONDIR"])
     assert os.environ["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
-    config = Path(os.environ["IPYTHONDIR"]) / "profile_default" / "ipython_kernel_config.py"
-    assert '"retina"' in config.read_text()
+    startup = Path(os.environ["IPYTHONDIR"]) / "profile_default" / "startup"
+    assert '{"retina"}' in (startup / kernel_profile.FIGURES_NAME).read_text()
+
+
+@pytest.mark.timeout(300)
+def test_a_figure_under_the_book_profile_is_retina_and_prints_nothing(monkeypatch, tmp_path):
+    """What the book build sees: a pyplot figure comes out at twice its layout size (the PNG's
+    width metadata is half its pixels) and the kernel writes nothing to stderr, which the
+    build (stderr_output: warn, -W) would turn into a failure."""
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("IPYTHONDIR", str(kernel_profile.make_ipython_dir(tmp_path / "ipython")))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.get("name") == "stderr"], outputs
+    image = next(o for o in outputs if "image/png" in o.get("data", {}))
+    import base64
+    import io
+
+    from PIL import Image
+
+    pixels = Image.open(io.BytesIO(base64.b64decode(image["data"]["image/png"]))).size[0]
+    assert image["metadata"]["image/png"]["width"] * 2 == pytest.approx(pixels, abs=2)

@@ -36,26 +36,41 @@ warnings.filterwarnings("default", module="{KERNEL_MODULES}")
 '''
 
 
-def _kernel_config() -> str:
+FIGURES_NAME = "10-lrlearn-figures.py"
+
+
+def _figures_startup() -> str:
     try:
         from lrlearn.plots import STYLE
     except ImportError:  # the profile works without lrlearn installed, at matplotlib's sizes
         STYLE = {}
-    return (
-        "# Written by tools/kernel_profile.py: inline figures at twice their layout size.\n"
-        'c.InlineBackend.figure_formats = {"retina"}\n'
-        f"c.InlineBackend.rc = {json.dumps(STYLE)}\n"
-    )
+    # Set on the inline backend's own instance, with its traitlets deprecation notice silenced
+    # (matplotlib-inline's, not the notebook's): a config-file setting would print it to stderr.
+    return f"""\
+# Written by tools/kernel_profile.py: inline figures at twice their layout size.
+import warnings as _warnings
+
+from IPython import get_ipython as _get_ipython
+
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore", DeprecationWarning)
+    from matplotlib_inline.config import InlineBackend as _InlineBackend
+
+    _inline = _InlineBackend.instance(parent=_get_ipython())
+    _inline.figure_formats = {{"retina"}}
+    _inline.rc = {json.dumps(STYLE)}
+del _warnings, _get_ipython, _InlineBackend, _inline
+"""
 
 
 def make_ipython_dir(dest: str | Path | None = None) -> Path:
     """An IPython folder (``dest``, or a new temporary one) holding the profile described above;
     set ``IPYTHONDIR`` to it before starting kernels. Returns the folder."""
     root = Path(dest) if dest is not None else Path(tempfile.mkdtemp(prefix="lrlearn-ipython-"))
-    profile = root / "profile_default"
-    (profile / "startup").mkdir(parents=True, exist_ok=True)
-    (profile / "startup" / STARTUP_NAME).write_text(STARTUP, encoding="utf-8")
-    (profile / "ipython_kernel_config.py").write_text(_kernel_config(), encoding="utf-8")
+    startup = root / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / STARTUP_NAME).write_text(STARTUP, encoding="utf-8")
+    (startup / FIGURES_NAME).write_text(_figures_startup(), encoding="utf-8")
     return root
 
 
