@@ -242,7 +242,8 @@ class LinearScalingView(View):
         verdict = "rule holds" if holds else "diverged" if not np.isfinite(final) else "rule broken"
         self.note.set_text(
             f"k = {k}: B = {b}, lr = {lr:g}"
-            f"{' with warmup' if warm else ''}\nfinal loss {final:.3g}: {verdict}"
+            f"{' with warmup' if warm else ''}\nfinal loss {final:.3g}: {verdict} (this seed;\n"
+            f"the verdict over seeds is the claim's)"
         )
         self.note.set_color("0.1" if holds else DIVERGED_COLOR)
 
