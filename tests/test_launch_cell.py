@@ -47,6 +47,7 @@ def test_write_puts_it_first_among_the_code_cells_once(tmp_path):
     assert [c.cell_type for c in written.cells] == ["markdown", "code", "code", "code"]
     assert written.cells[1].source == launch_cell.cell_source()
     assert written.cells[1].metadata["tags"] == ["remove-cell"]
+    assert written.cells[1]["id"] == launch_cell.CELL_ID
     assert [c.source for c in written.cells[2:]] == ["x = 1", "print(x)"]
     assert launch_cell.main(["--check", str(path)]) == 0
     before = path.read_text()

@@ -25,6 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TAG = "remove-cell"
+CELL_ID = "install-lrlearn"
 MARK = "# Colab, Binder or a fresh Python: install lrlearn when it is missing"
 
 
@@ -65,6 +66,7 @@ def has_cell(nb: nbformat.NotebookNode, root: Path = ROOT) -> bool:
 def with_cell(nb: nbformat.NotebookNode, root: Path = ROOT) -> nbformat.NotebookNode:
     """``nb`` with the install cell first among its code cells (an older one replaced)."""
     cell = nbformat.v4.new_code_cell(cell_source(root), metadata={"tags": [TAG]})
+    cell["id"] = CELL_ID  # the same in every copy of a notebook, so versions merge cleanly
     first = first_code_cell(nb)
     if first is not None and first[1].source.startswith(MARK):
         cell["id"] = first[1].get("id", cell["id"])
