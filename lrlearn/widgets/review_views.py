@@ -199,12 +199,18 @@ class ReviewSimulator(View):
     figsize = (7.2, 3.2)
 
     def __init__(
-        self, *, questions: int = 60, days: int = 60, p_new: float = 0.6, seed: int = 0
+        self,
+        *,
+        questions: int | Sequence[str] = 60,
+        days: int = 60,
+        p_new: float = 0.6,
+        seed: int = 0,
     ) -> None:
         super().__init__()
         simulate_reviews(questions=questions, days=1, p_new=p_new, seed=seed)  # checks them
-        self.questions, self.days, self.p_new, self.seed = questions, days, p_new, seed
-        _checks.count("days", days, 1, 365)  # each slider move replays every day
+        self.n_questions = len(_question_ids(questions))
+        self.days = _checks.count("days", days, 1, 365)  # each slider move replays every day
+        self.questions, self.p_new, self.seed = questions, p_new, seed
         self.controls = (
             int_slider("per_day", "questions a day", 10, 1, 30, grid=(5, 10, 20)),
             float_slider(
@@ -230,8 +236,8 @@ class ReviewSimulator(View):
 
     def setup(self, fig: Any) -> None:
         self.ax_load, self.ax_right = fig.subplots(1, 2)
-        n = self.questions if isinstance(self.questions, int) else len(self.questions)
-        top = 1.1 * min(n, 60)  # due and answered questions: at most n, a backlog rarely 60
+        top = 1.1 * min(self.n_questions, 60)  # due and answered: at most n, a backlog rarely 60
+        last_day = max(self.days - 1, 1)
         (self.review_line,) = self.ax_load.plot(
             [], [], drawstyle="steps-mid", color="C0", lw=1.2, label="answers"
         )
@@ -239,12 +245,12 @@ class ReviewSimulator(View):
             [], [], drawstyle="steps-mid", color="C2", lw=1.0, label="right"
         )
         (self.due_line,) = self.ax_load.plot([], [], color="C3", lw=1.0, ls="--", label="due")
-        self.ax_load.set(xlim=(0, self.days - 1), ylim=(0, top), xlabel="day", ylabel="questions")
+        self.ax_load.set(xlim=(0, last_day), ylim=(0, top), xlabel="day", ylabel="questions")
         self.ax_load.legend(fontsize=7, loc="upper right", ncols=3)
         (self.accuracy_line,) = self.ax_right.plot([], [], "o-", color="C0", ms=2.5, lw=0.8)
         self.ax_right.axhline(90, color="0.4", ls="--", lw=1, label="FSRS target 90%")
         self.ax_right.set(
-            xlim=(0, self.days - 1), ylim=(0, 105), xlabel="day", ylabel="% right that day"
+            xlim=(0, last_day), ylim=(0, 105), xlabel="day", ylabel="% right that day"
         )
         self.ax_right.legend(fontsize=7, loc="lower right")
         self.heading = self.ax_right.set_title("", fontsize=9)
