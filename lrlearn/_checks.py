@@ -355,3 +355,200 @@ def at_most(name: str, value: Any, maximum: float) -> Any:
     if value > maximum:
         raise ValueError(f"{name} must be at most {maximum:g}, got {value!r}")
     return value
+
+
+# --- checks read from a public function's annotations -----------------------------------------
+
+_SCALARS = {"float", "int", "bool", "str"}
+
+
+def _split_union(annotation: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in annotation:
+        depth += 1 if ch in "[(" else 0
+        depth -= 1 if ch in "])" else 0
+        if ch == "|" and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return parts
+
+
+def _number(name: str, value: Any, integral: bool) -> Any:
+    if integral:
+        return integer(name, value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    real(name, value)  # finite, and an integer within float range
+    return value
+
+
+_GENERIC_ITERABLES = ("Sequence", "Iterable", "Collection", "list", "tuple", "set", "frozenset")
+_GENERIC_MAPPINGS = ("Mapping", "dict")
+
+
+def _part_predicate(part: str, namespace: dict[str, Any]):
+    """(accepts(value) -> bool, description) for one member of a union, or None for 'anything'."""
+    head = part.split("[", 1)[0].strip()
+    head = head.rsplit(".", 1)[-1] if head.startswith(("collections.abc.", "typing.")) else head
+    if part in ("Any", "object") or head in ("Any", "TypeVar"):
+        return None
+    if part == "None":
+        return (lambda v: v is None), "None"
+    if part == "bool":
+        return (lambda v: isinstance(v, bool | np.bool_)), "True or False"
+    if part == "int":
+        return (lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
+                and abs(v) <= INT64_MAX), "an integer"
+    if part == "float":
+        return (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+                and abs(v) <= 1e308 and math.isfinite(float(v))), "a finite number"
+    if part == "str":
+        return (lambda v: isinstance(v, str)), "a string"
+    if head in _GENERIC_ITERABLES:
+        inner = part[len(head) + 1:-1] if "[" in part else ""
+        str_ok = head in ("Iterable", "Collection", "Sequence") and inner.strip() == ""
+        return (lambda v: not (isinstance(v, str | bytes) and not str_ok)
+                and hasattr(v, "__iter__")), f"a sequence ({part})"
+    if head in _GENERIC_MAPPINGS:
+        from collections.abc import Mapping
+
+        return (lambda v: isinstance(v, Mapping)), f"a mapping ({part})"
+    if head == "Callable":
+        return callable, "a function"
+    if part in ("np.ndarray", "numpy.ndarray"):
+        def numeric(v):
+            if isinstance(v, np.ndarray):
+                return v.dtype.kind in "biuf"
+            if v is None or isinstance(v, str | bytes | dict | set):
+                return False
+            try:
+                np.asarray(v, dtype=float)
+            except (TypeError, ValueError, OverflowError):
+                return False
+            return True
+
+        return numeric, "an array of numbers"
+    if "[" in part:
+        return None
+    try:
+        cls = eval(part, namespace)  # an annotation of lrlearn's own code
+    except Exception:
+        return None
+    if not isinstance(cls, type) or getattr(cls, "_is_protocol", False):
+        return None
+    article = "an" if cls.__name__[0] in "AEIOU" else "a"
+    return (lambda v, _c=cls: isinstance(v, _c)), f"{article} {cls.__name__}"
+
+
+def _annotation_check(annotation: Any, namespace: dict[str, Any]):
+    """A check ``(name, value) -> None`` for an annotation, or None when there is none to make:
+    scalars (``float``, ``int``, ``bool``, ``str``), classes that exist at run time, sequences,
+    mappings, callables and numeric arrays, and unions of them (``| None``); ``Any`` and what
+    cannot be resolved at run time are left alone."""
+    if not isinstance(annotation, str):
+        return None
+    parts = _split_union(annotation)
+    plain = [p for p in parts if p != "None"]
+    optional = len(plain) < len(parts)
+    if len(plain) == 1 and plain[0] in _SCALARS:  # the specific messages of the checks above
+        kind = plain[0]
+        if kind == "bool":
+            check = flag
+        elif kind == "str":
+            def check(name, value):
+                return string(name, value, empty=True)
+        else:
+            def check(name, value, _integral=kind == "int"):
+                return _number(name, value, _integral)
+        if optional:
+            inner = check
+
+            def check(name, value, _inner=inner):
+                return None if value is None else _inner(name, value)
+
+        return check
+    predicates = []
+    for p in parts:
+        pred = _part_predicate(p, namespace)
+        if pred is None:
+            return None
+        predicates.append(pred)
+    what = " or ".join(d for _, d in predicates)
+    tests = tuple(t for t, _ in predicates)
+
+    def check(name, value, _tests=tests, _what=what):
+        if not any(t(value) for t in _tests):
+            raise TypeError(f"{name} must be {_what}, got {_short(value)} ({type(value).__name__})")
+        return value
+
+    return check
+
+
+def checked(fn):
+    """``fn`` with its annotated arguments checked at each call (see ``_annotation_check``):
+    the part of the boundary that the signature already states. Range checks stay in ``fn``."""
+    import functools
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return fn
+    namespace = getattr(fn, "__globals__", {})
+    checks = []
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        check = _annotation_check(p.annotation, namespace)
+        if check is not None:
+            checks.append((p.name, check, p.default))
+    if not checks:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            given = sig.bind(*args, **kwargs).arguments
+        except TypeError as exc:
+            raise TypeError(f"{fn.__qualname__}(): {exc}") from None
+        for name, check, default in checks:
+            if name in given and given[name] is not default:
+                check(name, given[name])
+        return fn(*args, **kwargs)
+
+    wrapper._checked = True
+    return wrapper
+
+
+def check_public(namespace: dict[str, Any]) -> None:
+    """Wrap every function (and the constructor of every class with checks of its own) that a
+    module lists in ``__all__`` with :func:`checked`. Called at the end of a public module."""
+    import dataclasses
+    import enum
+    import inspect
+
+    here = namespace.get("__name__")
+    for name in namespace.get("__all__", ()):
+        obj = namespace.get(name)
+        if getattr(obj, "__module__", None) != here or getattr(obj, "_checked", False):
+            continue
+        if inspect.isfunction(obj):
+            namespace[name] = checked(obj)
+        elif inspect.isclass(obj) and not issubclass(obj, BaseException | enum.Enum):
+            if dataclasses.is_dataclass(obj) and "__post_init__" not in vars(obj):
+                continue  # a record: built by the module's functions
+            init = vars(obj).get("__init__")
+            if init is not None and not getattr(init, "_checked", False):
+                obj.__init__ = checked(init)
+
+
+def result_like(name: str, value: Any, attributes: Iterable[str], what: str) -> Any:
+    """An object with the given attributes (a result from ``what``), else a TypeError naming it."""
+    missing = [a for a in attributes if not hasattr(value, a)]
+    if missing:
+        raise TypeError(f"{name} must be {what} (with {', '.join(missing)}), got {_short(value)} "
+                        f"({type(value).__name__})")
+    return value

@@ -156,3 +156,5 @@ def inverse_sqrt_v_spread(
         a = 1 / np.sqrt(v / (1 - beta2**t))
         out[t - 1] = a.std() / a.mean()
     return out
+
+_checks.check_public(globals())

@@ -60,14 +60,14 @@ REGIMES = (MONOTONE, OSCILLATING, FLIPPING, DIVERGING)
 
 
 def _beta(beta: Any) -> np.ndarray:
-    b = np.asarray(beta, dtype=float)
+    b = _checks.array("beta", beta, min_size=1, finite=False)
     if not np.all(np.isfinite(b)) or np.any(b < 0) or np.any(b >= 1):
         raise ValueError(f"beta must lie in [0, 1), got {beta!r}")
     return b
 
 
 def _lr(lr: Any) -> np.ndarray:
-    a = np.asarray(lr, dtype=float)
+    a = _checks.array("lr", lr, min_size=1, finite=False)
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError(f"lr must be positive and finite, got {lr!r}")
     return a
@@ -227,3 +227,5 @@ def phase_diagram(curvatures: Any, lrs: Any, betas: Any) -> PhaseDiagram:
         mask = worst == k
         regimes[mask] = regime(lr_g[mask], beta_g[mask], value) if mask.any() else None
     return PhaseDiagram(lrs, betas, lam, per_mode.max(axis=-1), regimes)
+
+_checks.check_public(globals())

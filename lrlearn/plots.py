@@ -53,6 +53,9 @@ STYLE: dict[str, Any] = {
 def readable(fig: Any) -> Any:
     """Raise every text ``fig`` holds (titles, axis labels, legends, annotations, figure texts)
     to at least ``MIN_FONT_PT`` points; returns ``fig``. Tick labels follow ``STYLE``."""
+    from matplotlib.figure import Figure
+
+    _checks.instance("fig", fig, Figure, "a matplotlib Figure")
     texts = list(fig.texts)
     for legend in fig.legends:
         texts += [*legend.get_texts(), legend.get_title()]
@@ -71,7 +74,10 @@ def readable(fig: Any) -> Any:
 def whole_number_ticks(axis: Any, values: Sequence[float]) -> None:
     """Ticks of a (log) ``axis`` at ``values`` only, printed as whole numbers (1024, never
     1.02e+03 or 2^10), with no minor labels to overlap them: batch sizes, step counts."""
+    from matplotlib.axis import Axis
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+
+    _checks.instance("axis", axis, Axis, "a matplotlib Axis (ax.xaxis or ax.yaxis)")
 
     axis.set_major_locator(FixedLocator([float(v) for v in values]))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
@@ -82,7 +88,7 @@ def whole_number_ticks(axis: Any, values: Sequence[float]) -> None:
 def spread_ticks(values: Any, most: int = 7) -> list[int]:
     """At most ``most`` of the whole numbers ``values``, spread evenly along a log axis (the
     first and the last always among them)."""
-    values = np.unique(np.asarray(values, dtype=int))
+    values = np.unique(_checks.array("values", values, positive=True).astype(int))
     if values.size <= most:
         return values.tolist()
     picks = np.unique(np.round(np.linspace(0, values.size - 1, most)).astype(int))
@@ -308,3 +314,5 @@ def plot_sweep(
     ax.set_ylabel(f"loss − minimum after {result.steps} steps")
     ax.legend(fontsize="small")
     return ax
+
+_checks.check_public(globals())

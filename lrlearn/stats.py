@@ -113,3 +113,5 @@ def ratio_ci(
         raise ValueError(f"a and b must be positive for a ratio, got {x.tolist()} and {y.tolist()}")
     d = paired_ci(np.log(x), np.log(y), confidence)
     return Interval(math.exp(d.mean), math.exp(d.low), math.exp(d.high), d.n, confidence)
+
+_checks.check_public(globals())

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import stats
+from .. import _checks, stats
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
@@ -405,3 +405,5 @@ register(Claim(
     group="batch size",
     needs=("lrlearn.batch",),
 ))
+
+_checks.check_public(globals())

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import Quadratic
 from ..simulate import simulate
 from ..stability import Verdict, classify, convergence_rate
@@ -226,3 +227,5 @@ register(Claim(
           "behaviour; does not hold otherwise."),
     judge=_judge_three_rates,
 ))
+
+_checks.check_public(globals())

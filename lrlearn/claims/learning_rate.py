@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 from tqdm.auto import tqdm
 
+from .. import _checks
 from ..landscapes import DoubleWell, Landscape, Quadratic, Ravine, Rosenbrock, Saddle
 from ..optimizers import SGD
 from ..simulate import sweep
@@ -351,3 +352,5 @@ register(Claim(
           "hold if no single rate succeeds on every landscape."),
     judge=_judge_adaptive,
 ))
+
+_checks.check_public(globals())

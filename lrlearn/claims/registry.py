@@ -194,3 +194,5 @@ def check_all(
     for claim in tqdm(chosen, desc="claims", disable=not progress, leave=False):
         out.append(claim.run(fast=fast, progress=False))
     return out
+
+_checks.check_public(globals())

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import _checks
 from .registry import Evidence
 
 __all__ = [
@@ -198,3 +199,5 @@ def show(fig: Any, dpi: int = 100) -> None:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     display(Image(data=buffer.getvalue(), format="png"))
+
+_checks.check_public(globals())

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import _checks
 from . import _shared
 from .registry import Claim, ClaimVerdict, Measurement, Number, Source, register
 
@@ -310,3 +311,5 @@ register(Claim(
                             "batches train worse early on; beyond 8k accuracy degrades"),
     ),
 ))
+
+_checks.check_public(globals())

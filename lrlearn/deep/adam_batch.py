@@ -242,3 +242,5 @@ def optimal_lr_vs_batch(
             loss = np.where(np.isfinite(r.train_loss[:, -1]), r.train_loss[:, -1], 1e6)
             out[b] = np.minimum(loss, 1e6).reshape(len(lrs_a), S)
     return OptimalLrResult(batch_sizes, lrs_a, out, examples)
+
+_checks.check_public(globals())

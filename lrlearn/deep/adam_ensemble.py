@@ -210,3 +210,5 @@ def log_argmin(xs: Sequence[float], ys: Sequence[float]) -> float:
         if a > 0:
             return float(np.exp(np.clip(-b / (2 * a), x[i - 1], x[i + 1])))
     return float(np.exp(x[i]))
+
+_checks.check_public(globals())

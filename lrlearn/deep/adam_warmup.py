@@ -27,7 +27,14 @@ from .adaptive_eos import adam_preconditioner, adam_threshold, preconditioned_sh
 from .device import cpu_threads
 from .transformer import TinyTransformerLM, train_lm, warmup_schedule
 
-__all__ = ["WarmupGrid", "WarmupSharpness", "sharpness_during_warmup", "warmup_grid"]
+__all__ = [
+    "WarmupGrid",
+    "WarmupSearch",
+    "WarmupSharpness",
+    "sharpness_during_warmup",
+    "warmup_grid",
+    "warmup_search",
+]
 
 NORMS = ("post-LN", "pre-LN")
 
@@ -153,6 +160,158 @@ def warmup_grid(
     )
 
 
+#: the full search's rates: 0.01 * sqrt(2)^k, k = 0..10 (0.01 ... 0.32)
+LADDER = tuple(float(0.01 * 2 ** (k / 2)) for k in range(11))
+
+
+@dataclass
+class WarmupSearch:
+    """The largest trainable target rate found by bisection on ``ladder``.
+
+    ``largest[b, n, c]``: for ``beta2s[b]``, norm ``NORMS[n]`` and column ``columns[c]`` (a warmup
+    length, or RAdam without warmup), the largest rung of ``ladder`` at which every seed trained
+    (0 if none did). ``excess[b, n, c, i, s]``: final excess loss at rung ``i`` and seed ``s``,
+    NaN where the bisection did not need that run (inf after a divergence)."""
+
+    ladder: np.ndarray
+    warmups: tuple[int, ...]
+    beta2s: tuple[float, ...]
+    columns: tuple[str, ...]
+    largest: np.ndarray
+    excess: np.ndarray
+    steps: int
+    floor: float
+    unigram: float
+
+    @property
+    def trainable_below(self) -> float:
+        """A run is trainable when its final excess is below this: half of unigram - floor."""
+        return 0.5 * (self.unigram - self.floor)
+
+    @property
+    def runs(self) -> int:
+        """Training runs the search took (against ``excess[..., 0].size * seeds`` for a grid)."""
+        return int(np.sum(~np.isnan(self.excess)))
+
+    def plot(self, axes: Any = None) -> Any:
+        """Mean final excess of every rung the bisection tried, one panel per norm (first beta2),
+        one line per column; the dotted line is the trainable threshold."""
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            _fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained", sharey=True)
+        for n, name in enumerate(NORMS):
+            ax = np.ravel(axes)[n]
+            for c, label in enumerate(self.columns):
+                e = np.minimum(self.excess[0, n, c], 10.0)
+                tried = ~np.all(np.isnan(e), axis=-1)
+                if tried.any():
+                    y = np.nanmax(e[tried], axis=-1)
+                    style = "s--" if label.startswith("RAdam") else "o-"
+                    ax.plot(self.ladder[tried], y, style, label=label)
+            ax.axhline(self.trainable_below, color="k", ls=":", lw=1, label="trainable below")
+            ax.axhline(self.unigram - self.floor, color="0.6", ls="--", lw=1, label="unigram model")
+            ax.set(
+                xscale="log",
+                yscale="log",
+                xlabel="target learning rate",
+                title=f"{name}, beta2 {self.beta2s[0]:g}",
+            )
+        np.ravel(axes)[0].set_ylabel("worst seed's final excess (nats)")
+        np.ravel(axes)[-1].legend(fontsize=7)
+        return np.ravel(axes)[0].figure
+
+
+def _every_seed_trains(
+    out: np.ndarray,
+    lr: float,
+    limit: float,
+    seeds: Sequence[int],
+    stream: ZipfBigram,
+    *,
+    norm_first: bool,
+    **train: Any,
+) -> bool:
+    """Train one seed after another at ``lr``, writing each final excess into ``out``; stop at
+    the first whose excess is not below ``limit``."""
+    for s, seed in enumerate(seeds):
+        model = TinyTransformerLM(stream.vocab, norm_first=norm_first, seed=seed)
+        out[s] = train_lm(model, lr=lr, stream=stream, seed=seed, **train).final_excess()
+        if not out[s] < limit:
+            return False
+    return True
+
+
+def warmup_search(
+    ladder: Sequence[float] = LADDER,
+    warmups: Sequence[int] = (0, 15, 75),
+    *,
+    beta2s: Sequence[float] = (0.999,),
+    seeds: Sequence[int] = (0, 1, 2),
+    steps: int = 150,
+    radam: bool = True,
+    batch: int = 16,
+    length: int = 16,
+    threads: int | None = 1,
+) -> WarmupSearch:
+    """Bisection, per (beta2, norm, warmup) and for RAdam without warmup, for the largest rung of
+    the increasing ``ladder`` at which every seed is trainable, assuming that a rate below a
+    trainable one is trainable (``ceil(log2(len(ladder) + 1))`` rungs per cell in place of all of
+    them; a rung stops at the first seed that fails)."""
+    rungs = np.asarray([_checks.positive("ladder", v) for v in ladder])
+    if rungs.size == 0 or np.any(np.diff(rungs) <= 0):
+        raise ValueError(f"ladder must be a non-empty increasing sequence, got {list(ladder)}")
+    warmups = tuple(_checks.integer("warmups", w, minimum=0, maximum=steps) for w in warmups)
+    beta2s = tuple(
+        _checks.in_range("beta2s", b, 0.0, 1.0, low_open=True, high_open=True) for b in beta2s
+    )
+    seeds = [_checks.integer("seeds", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, got none")
+    columns = tuple(f"warmup {w}" for w in warmups) + (("RAdam, no warmup",) if radam else ())
+    stream = ZipfBigram()
+    limit = 0.5 * (stream.unigram_entropy - stream.entropy_floor)
+    excess = np.full((len(beta2s), len(NORMS), len(columns), len(rungs), len(seeds)), np.nan)
+    largest = np.zeros((len(beta2s), len(NORMS), len(columns)))
+    with cpu_threads(torch.device("cpu"), threads):
+        for b, beta2 in enumerate(beta2s):
+            for n in range(len(NORMS)):
+                for c in range(len(columns)):
+                    warmup, name = (warmups[c], "adam") if c < len(warmups) else (0, "radam")
+
+                    cell = excess[b, n, c]  # a view: the runs are written into it
+                    low, high = -1, len(rungs)  # trainable at low (or none), not at high
+                    while high - low > 1:
+                        mid = (low + high) // 2
+                        ok = _every_seed_trains(
+                            cell[mid],
+                            float(rungs[mid]),
+                            limit,
+                            seeds,
+                            stream,
+                            norm_first=bool(n),
+                            warmup=warmup,
+                            betas=(0.9, beta2),
+                            optimizer=name,
+                            steps=steps,
+                            batch=batch,
+                            length=length,
+                        )
+                        low, high = (mid, high) if ok else (low, mid)
+                    largest[b, n, c] = rungs[low] if low >= 0 else 0.0
+    return WarmupSearch(
+        rungs,
+        warmups,
+        beta2s,
+        columns,
+        largest,
+        excess,
+        steps,
+        stream.entropy_floor,
+        stream.unigram_entropy,
+    )
+
+
 def _next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
@@ -230,3 +389,6 @@ def sharpness_during_warmup(
     tail = np.asarray(losses[int(0.9 * steps) :])
     excess = float(np.mean(tail) - stream.entropy_floor) if np.all(np.isfinite(tail)) else np.inf
     return WarmupSharpness(lr, warmup, np.asarray(at), np.asarray(sharp), np.asarray(line), excess)
+
+
+_checks.check_public(globals())

@@ -184,3 +184,5 @@ def adamw_timescale(
                 coupled[i] = r.test_loss[:, -1].reshape(len(wds), S)
     loss = np.where(np.isfinite(loss), loss, np.inf)
     return TimescaleResult(sizes, taus_a, loss, wds, coupled, none, lr, batch_size, epochs, noise)
+
+_checks.check_public(globals())

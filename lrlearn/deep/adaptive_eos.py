@@ -379,3 +379,5 @@ def self_stabilisation(
                 break
             opt.step()
     return SelfStabilisationResult(lr, np.asarray(losses), np.asarray(sharp), np.asarray(comp))
+
+_checks.check_public(globals())

@@ -312,3 +312,5 @@ def _branch_schedule(lr: float, start: int, cool: int, decay: str, steps: int) -
     if w + cool > total:
         raise ValueError(f"a branch at step {start} is inside the warmup ({w} steps)")
     return S.warmup_stable_decay(lr, total, w, cool, decay)
+
+_checks.check_public(globals())

@@ -112,6 +112,7 @@ def spike_run(
     beta2 = _checks.in_range("beta2", beta2, 0.0, 1.0, high_open=True)
     steps = _checks.integer("steps", steps, minimum=1)
     X, y = digits_tensors(n=n, dtype=torch.float64)
+    targets = torch.nn.functional.one_hot(y, 10).to(torch.float64)  # once, not every step
     model = mlp(
         64,
         hidden,
@@ -120,7 +121,7 @@ def spike_run(
         dtype=torch.float64,
         seed=_checks.integer("seed", seed, minimum=0),
     )
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, beta2))
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, beta2), foreach=True)
     log = StepLog(clip)
     params = list(model.parameters())
     losses = np.empty(steps)
@@ -128,14 +129,14 @@ def spike_run(
     with cpu_threads(torch.device("cpu"), threads):
         for t in range(steps):
             opt.zero_grad(set_to_none=True)
-            loss = training_loss(model, X, y, "mse")
+            loss = training_loss(model, X, targets, "mse")
             loss.backward()
             losses[t] = float(loss.detach())
             norm = log.before_step(model, opt)
             opt.step()
             log.after_step(model, opt)
             bc2 = 1 - beta2 ** (t + 1)
-            v_sum = sum(float(opt.state[p]["exp_avg_sq"].sum()) for p in params) / bc2
+            v_sum = float(sum(opt.state[p]["exp_avg_sq"].sum() for p in params)) / bc2
             g2 = min(norm, clip) ** 2 if clip else norm**2
             share[t] = g2 / v_sum if v_sum > 0 else 1.0
     return SpikeRun(losses, log.grad_norm, log.clipped, log.update_ratio, share, beta2, clip, lr)
@@ -187,3 +188,6 @@ def spike_study(
     return SpikeStudy(
         tuple(name for name, _, _ in configs), spikes, best, clipf, before, tuple(runs), steps
     )
+
+
+_checks.check_public(globals())

@@ -374,3 +374,5 @@ def coord_check(
                 logits[i, j] += model(xb).pow(2).mean().sqrt().item() / len(seeds)
                 hidden[i, j] += model.hidden(xb).pow(2).mean().sqrt().item() / len(seeds)
     return CoordCheckResult(PARAMETRIZATIONS, np.array(widths), lr, steps, logits, hidden)
+
+_checks.check_public(globals())

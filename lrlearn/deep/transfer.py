@@ -46,6 +46,9 @@ def param_groups(model: nn.Sequential, head_lr: float, body_factor: float) -> li
     ``body_factor * head_lr`` and the head (the last layer) at ``head_lr``."""
     head_lr = _checks.positive("head_lr", head_lr)
     body_factor = _checks.non_negative("body_factor", body_factor)
+    _checks.instance("model", model, nn.Sequential, "a torch.nn.Sequential (body layers, then a head)")
+    if len(model) < 2 or not list(model[-1].parameters()):
+        raise ValueError(f"model must end in a head layer with parameters after a body, got {model!r}")
     body = [p for layer in list(model)[:-1] for p in layer.parameters()]
     head = list(model[-1].parameters())
     return [{"params": body, "lr": body_factor * head_lr, "name": "body"},
@@ -114,6 +117,8 @@ _PRETRAINED: dict[tuple, tuple[nn.Sequential, float]] = {}
 
 
 def _classes(name: str, classes: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(classes, str) or not isinstance(classes, Sequence):
+        raise TypeError(f"{name} must be a sequence of digits in [0, 9], got {classes!r}")
     values = tuple(_checks.integer(name, c, minimum=0, maximum=9) for c in classes)
     if len(values) < 2 or len(set(values)) != len(values):
         raise ValueError(f"{name} must be at least two distinct digits in [0, 9], got {values!r}")
@@ -163,7 +168,14 @@ def transfer_experiment(
     """
     from .models import digits_tensors, mlp
 
+    progress = _checks.flag("progress", progress)
     source, target = _classes("source", source), _classes("target", target)
+    if isinstance(hidden, str) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden must be a sequence of widths, got {hidden!r}")
+    if isinstance(strategies, str) or not isinstance(strategies, Sequence):
+        raise TypeError(f"strategies must be a sequence of names from {list(STRATEGIES)}, got "
+                        f"{strategies!r}")
+    batch_size = _checks.integer("batch_size", batch_size, minimum=1)
     hidden = tuple(_checks.integer("hidden", h, minimum=1) for h in hidden)
     if not hidden:
         raise ValueError("hidden must have at least one layer (a body to transfer)")

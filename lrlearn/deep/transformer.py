@@ -157,3 +157,5 @@ def train_lm(
         for hook in hooks:
             hook.after_step(model, opt)
     return LMRun(losses, stream.entropy_floor, stream.unigram_entropy, diverged_at)
+
+_checks.check_public(globals())

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import stability
+from .. import _checks, stability
 from ..landscapes import DoubleWell, Landscape, Quadratic, Ravine, Rosenbrock
 from ..simulate import Trajectory, simulate
 
@@ -233,6 +233,34 @@ def check_spec(spec: Any) -> None:
     if missing or extra:
         raise ValueError(f"{name} takes {sorted(required)} (optional {sorted(optional)}); "
                          f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+    _check_args(name, args)
+
+
+#: arguments that are sizes, rates or counts of things: > 0
+_POSITIVE = {"lr", "base_lr", "max_lr", "curvature", "curvatures", "batch_size", "micro_batch",
+             "accumulation_steps", "devices", "examples", "examples_per_epoch", "base_batch",
+             "new_batch", "step_size", "t_max", "total_iters", "total_steps", "trace_cov",
+             "grad_norm_sq", "tol", "steps"}
+
+
+def _check_args(name: str, args: dict[str, Any]) -> None:
+    """Each argument against the computation's annotation (a string "8" is no batch size) and
+    its range (counts >= 0; sizes, rates and counts of things > 0)."""
+    import inspect
+
+    params = inspect.signature(COMPUTATIONS[name][0]).parameters
+    for key, value in args.items():
+        check = _checks._annotation_check(params[key].annotation, globals())
+        if check is not None:
+            check(key, value)
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                continue
+            if key in _POSITIVE and not v > 0:
+                raise ValueError(f"{key} must be > 0 for {name}, got {value!r}")
+            if params[key].annotation == "int" and v < 0:
+                raise ValueError(f"{key} must be >= 0 for {name}, got {value!r}")
 
 
 def evaluate(spec: dict[str, Any]) -> float:
@@ -293,3 +321,5 @@ def run_curve(spec: dict[str, Any]) -> Trajectory:
     land = _LANDSCAPES[spec["landscape"]](**spec.get("params", {}))
     return simulate(land, np.asarray(spec["x0"], dtype=float), spec["lr"], spec["steps"],
                     spec.get("optimizer", "sgd"), **spec.get("options", {}))
+
+_checks.check_public(globals())

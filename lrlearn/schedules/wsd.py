@@ -143,3 +143,5 @@ def inverse_sqrt(base_lr: float, warmup_steps: int, start_factor: float = 0.01) 
         base_lr,
         {"base_lr": base_lr, "warmup_steps": warmup_steps, "start_factor": start_factor},
     )
+
+_checks.check_public(globals())

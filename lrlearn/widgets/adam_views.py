@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ._draw import log_limits
 from .controls import choice, log_slider
 from .view import View
@@ -152,7 +153,8 @@ class BatchRulesView(View):
         super().__init__()
         from ..deep.adam_batch import RULES
 
-        self.result = result
+        self.result = _checks.result_like("result", result, ("batch_sizes", "loss"),
+                                          "a ScalingRulesResult from deep.adam_batch.scaling_rules")
         self.rules = RULES
         self.controls = (choice("rule", "rule", rule, RULES),)
 
@@ -188,3 +190,5 @@ class BatchRulesView(View):
             f"rule: {name} (base B = {base}, lr {r.base_lr:g}, betas "
             f"{r.betas[0]:g}, {r.betas[1]:g})"
         )
+
+_checks.check_public(globals())

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import batch
+from .. import _checks, batch
 from ._draw import DIVERGED_COLOR
 from .controls import choice
 from .view import View
@@ -43,6 +43,7 @@ class _PerBatchSizeView(View):
     def __init__(self, result: Any, batch_size: int) -> None:
         super().__init__()
         self.result = result
+        batch_size = _checks.integer("batch_size", batch_size, minimum=1)
         sizes = tuple(int(b) for b in result.batch_sizes)
         default = min(sizes, key=lambda b: abs(b - batch_size))
         self.controls = (choice("batch_size", "batch size B", default, sizes),)
@@ -182,6 +183,7 @@ class LinearScalingView(View):
         seed: int = 0,
     ) -> None:
         super().__init__()
+        factor = _checks.integer("factor", factor, minimum=1)
         self.result = result or batch.linear_scaling(fast=True, seed=seed, progress=False)
         factors = tuple(int(k) for k in self.result.factors)
         self.controls = (
@@ -307,3 +309,5 @@ class StepsToTargetView(_PerBatchSizeView):
             f"best lr {r.best_lr[i]:.3g}, momentum {r.best_momentum[i]:g} "
             f"(effective lr {r.best_effective_lr[i]:.3g})\n{self.regions[i]}"
         )
+
+_checks.check_public(globals())

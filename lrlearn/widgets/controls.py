@@ -29,7 +29,10 @@ def value_label(value: Any) -> str:
     1.02e+03), others to 3 significant digits (0.003, 0.0316), strings as they are."""
     if isinstance(value, str):
         return value
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"value must be a number or a string, got {value!r}") from exc
     if number.is_integer() and abs(number) < 1e7:
         return str(int(number))
     return f"{number:.3g}"
@@ -194,3 +197,5 @@ def choice(
 ) -> Control:
     """One of a few options (an optimizer's name, a landscape)."""
     return Control(name, label, "choice", value, options=tuple(options), grid=tuple(grid))
+
+_checks.check_public(globals())

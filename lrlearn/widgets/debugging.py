@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import Quadratic
 from ..plots import loss_gap
 from ..simulate import Trajectory, simulate
@@ -66,7 +67,7 @@ class LossCurveDoctor(View):
         super().__init__()
         self.landscape = Quadratic(curvatures=list(curvatures))
         self.x0 = np.ones(self.landscape.dim)
-        self.steps = steps
+        self.steps = _checks.integer("steps", steps, minimum=1, maximum=100_000)
         self.controls = (
             float_slider(
                 "ratio",
@@ -111,3 +112,5 @@ class LossCurveDoctor(View):
         set_status(self.status, f"{head}\n→ {advice}", verdict is Verdict.DIVERGES)
         self.ax.set_xlim(-0.5, run.steps + 0.5)
         fit_log_axis(self.ax, gap, sticky=self.sticky_axes)
+
+_checks.check_public(globals())

@@ -99,3 +99,5 @@ class EdgeOfStabilityExplorer(View):
                 f"2/lr = {r.threshold:.3g}; last 30% of the run: {r.hover_ratio():.2f} × 2/lr"
             )
         set_status(self.status, message, r.diverged)
+
+_checks.check_public(globals())

@@ -71,7 +71,8 @@ class BatchSizeCost(View):
 
     def __init__(self, result: Any, *, epoch_examples: int = 50_000) -> None:
         super().__init__()
-        self.result = result
+        self.result = _checks.result_like("result", result, ("batch_sizes", "samples_per_s"),
+                                          "a ThroughputResult from deep.measure_throughput")
         self.epoch_examples = _checks.integer("epoch_examples", epoch_examples, minimum=1)
         sizes = [int(b) for b in result.batch_sizes]
         powers = [int(math.log2(b)) for b in sizes if b & (b - 1) == 0]
@@ -130,3 +131,5 @@ class BatchSizeCost(View):
             f"{cost.ms_per_step:.2f} ms/step{mem}; an epoch of {self.epoch_examples:,} examples "
             f"= {cost.steps_per_epoch:,} steps, {cost.seconds_per_epoch:.1f} s"
         )
+
+_checks.check_public(globals())

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..lr_finder import METHODS, RangeTestResult, range_test
 from .controls import choice, float_slider
 from .view import View
@@ -39,6 +40,12 @@ class RangeTestView(View):
         seed: int = 0,
     ) -> None:
         super().__init__()
+        from ..lr_finder import check_args
+        from ..optimizers import make_optimizer
+
+        make_optimizer(optimizer)
+        check_args(start_lr, end_lr, num_iter, "exp", smooth_f, 5.0, "start_lr")
+        _checks.integer("batch_size", batch_size, minimum=1)
         if problem is None:
             from ..data import digits
             from ..problems import SoftmaxRegression
@@ -106,3 +113,5 @@ class RangeTestView(View):
             rows.append(f"{method:>10s}: {lr:.3g}")
         stop = f"stopped at lr = {result.lrs[-1]:.3g}" if result.diverged else "ran to the end"
         self.note.set_text("\n".join([*rows, stop]))
+
+_checks.check_public(globals())

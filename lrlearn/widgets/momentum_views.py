@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..momentum import mode_errors, optimal_momentum, phase_diagram, regime, spectral_radius
 from ._draw import set_status, status_text
 from .controls import float_slider, log_slider
@@ -96,3 +97,5 @@ class MomentumModes(View):
             f"λ = {lam:g}: {r}" for lam, r in zip(self.curvatures, result["regimes"], strict=True)
         ]
         set_status(self.status, "\n".join(lines), result["rho"] >= 1)
+
+_checks.check_public(globals())

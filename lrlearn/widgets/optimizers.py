@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import Landscape, Quadratic, Ravine
 from ..plots import loss_gap, plot_landscape
 from ..simulate import Trajectory, simulate, sweep
@@ -77,7 +78,7 @@ class OptimizerRace(View):
         self.optimizers = tuple(optimizers)
         for name in self.optimizers:
             _label(name) if name in ("sgd", "momentum", "nesterov", *ADAPTIVE) else _unknown(name)
-        self.steps = steps
+        self.steps = _checks.integer("steps", steps, minimum=1, maximum=100_000)
         self.controls = (
             log_slider("sgd_lr", "lr (SGD, momentum)", sgd_lr, 1e-3, 0.2, grid=sgd_grid),
             log_slider("adaptive_lr", "lr (adaptive)", adaptive_lr, 1e-3, 2.0, grid=adaptive_grid),
@@ -168,7 +169,7 @@ class EffectiveStep(View):
         super().__init__()
         self.landscape = Quadratic(curvatures=list(curvatures))
         self.x0 = np.array([-1.0, 3.0])
-        self.steps = steps
+        self.steps = _checks.integer("steps", steps, minimum=1, maximum=100_000)
         names = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
         self.controls = (
             choice("optimizer", "optimizer", optimizer, names),
@@ -221,3 +222,5 @@ class EffectiveStep(View):
         else:
             self.heading.set_text(f"{run.optimizer.describe()}, lr = {lr:.3g}:\n{run.verdict}")
             self.heading.set_color("0.1")
+
+_checks.check_public(globals())

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import Landscape, Quadratic
 from ..plots import loss_gap, plot_landscape
 from ..simulate import Trajectory, simulate, sweep
@@ -187,3 +188,5 @@ class LearningRatePath(View):
         if isinstance(self.landscape, Quadratic) and self.optimizer == "sgd" and not self.options:
             note += f"  (2/L = {critical_lr(self.landscape):.3g})"
         self.lr_text.set_text(note)
+
+_checks.check_public(globals())

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import numpy as np
 
+from .. import _checks
 from ..quiz import RATINGS, InvalidAnswer, ProgressStore, Session, load_bank, progress_stats
 from ..quiz.bank import Bank
 from ..quiz.grading import Grade
@@ -290,3 +291,5 @@ def progress_figure(
     a3.bar(list(LEVELS), [100 * r / n if n else 0.0 for r, n in counts], color="C1")
     a3.set(ylabel="% right", ylim=(0, 105), title="Accuracy by level")
     return fig
+
+_checks.check_public(globals())

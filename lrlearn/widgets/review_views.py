@@ -146,11 +146,12 @@ def simulate_reviews(
         waiting = np.flatnonzero(due_at[:introduced] <= now)  # the test of Card.is_due
         waiting = waiting[np.argsort(due_at[waiting], kind="stable")]
         out["due"][d] = len(waiting)
-        todo = list(waiting[:per_day])
+        todo = [int(q) for q in waiting[:per_day]]
         fresh = min(per_day - len(todo), n - introduced)
         todo += range(introduced, introduced + fresh)
         introduced += fresh
         when = datetime.fromtimestamp(now, tz=timezone.utc)
+        draws = rng.random(len(todo))
         for k, q in enumerate(todo):
             state = states[q]
             if state is None:
@@ -160,12 +161,12 @@ def simulate_reviews(
                 p = scheduling.retrievability(
                     memory * state.stability, (now - last[q]) / scheduling.DAY
                 )
-            ok = bool(rng.random() < p)
+            ok = bool(draws[k] < p)
             rating = scheduling.GOOD if ok else scheduling.AGAIN
             state, _ = sched.review_card(state, fsrs.Rating(rating), review_datetime=when)
             states[q], last[q] = state, now
-            due_at[q] = state.due.timestamp()
-            intervals.append((due_at[q] - now) / scheduling.DAY)
+            due_at[q] = due = state.due.timestamp()
+            intervals.append((due - now) / scheduling.DAY)
             ratings.append(rating)
             events.append(
                 {
@@ -270,3 +271,6 @@ class ReviewSimulator(View):
             f"{result.total_reviews} answers in {len(days)} days; "
             + ("no reviews" if kept is None else f"{100 * kept:.0f}% of reviews right")
         )
+
+
+_checks.check_public(globals())

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from .controls import choice
 from .view import View
 
@@ -100,7 +101,8 @@ class MupWidthView(View):
 
     def __init__(self, sweep: Any) -> None:
         super().__init__()
-        self.sweep = sweep
+        self.sweep = _checks.result_like("sweep", sweep, ("widths", "loss"),
+                                         "an LrSweepResult from deep.mup.lr_sweep")
         widths = tuple(int(w) for w in sweep.widths)
         self.controls = (choice("width", "widest model", widths[-1], widths),)
 
@@ -212,7 +214,8 @@ class CriticalBatchView(View):
 
     def __init__(self, result: Any) -> None:
         super().__init__()
-        self.result = result
+        self.result = _checks.result_like("result", result, ("batch_sizes",),
+                                          "a steps-to-target result")
         sizes = tuple(int(b) for b in result.batch_sizes)
         self.controls = (choice("batch", "batch size", sizes[len(sizes) // 2], sizes),)
 
@@ -251,3 +254,5 @@ class CriticalBatchView(View):
                 + (f"{s:.0f} steps, lr {lr:.3g}" if np.isfinite(s) else "not reached")
             )
         self.text.set_text("\n".join(lines))
+
+_checks.check_public(globals())

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from .. import schedules as S
 from ..landscapes import DoubleWell
 from ..simulate import Trajectory, simulate
@@ -96,7 +97,7 @@ class ScheduleDesigner(View):
         super().__init__()
         self.landscape = DoubleWell(tilt)
         self.x0 = np.array([x0])
-        self.steps = steps
+        self.steps = _checks.integer("steps", steps, minimum=1, maximum=100_000)
         self.controls = (
             choice("kind", "schedule", kind, SCHEDULES),
             log_slider("peak_lr", "peak learning rate", peak_lr, 0.01, 0.6, grid=lr_grid),
@@ -151,3 +152,5 @@ class ScheduleDesigner(View):
         else:
             message = f"not settled: x = {final:.2f} after {run.steps} steps"
         set_status(self.status, message, False)
+
+_checks.check_public(globals())

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..landscapes import Quadratic
 from ..plots import loss_gap, plot_sweep
 from ..simulate import Trajectory, simulate, sweep
@@ -105,3 +106,5 @@ class StabilityExplorer(View):
             self.end.set_data([], [])
             message = f"lr = {lr:.3g}: {run.verdict}"
         set_status(self.status, message, run.diverged or factors.max() >= 1)
+
+_checks.check_public(globals())

@@ -177,3 +177,5 @@ class TransferView(View):
             f"{result.n_finetune} examples; body lr {lrs.get('body', float('nan')):.3g}, "
             f"head lr {lrs.get('head', float('nan')):.3g}"
         )
+
+_checks.check_public(globals())

@@ -13,6 +13,8 @@ import io
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import _checks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -190,7 +192,10 @@ def figure_png(
     bytes, which is what the precomputed pages use. ``description`` is stored in the PNG's
     ``Description`` text chunk, where the book's script reads a widget image's alt text (the
     Image widget has no alt attribute of its own)."""
+    from matplotlib.figure import Figure as _Figure
     from PIL import Image
+
+    _checks.instance("fig", fig, _Figure, "a matplotlib Figure")
 
     canvas = fig.canvas
     width, height = canvas.get_width_height(physical=True)
@@ -212,3 +217,5 @@ def figure_png(
         buf, format="png", compress_level=compress_level, optimize=colors is not None, pnginfo=info
     )
     return buf.getvalue()
+
+_checks.check_public(globals())
