@@ -4,6 +4,8 @@ quasi-randomly.
 
 - :func:`choose_batch_size`: the largest batch size up to which each doubling still buys at least
   ``min_gain`` times the throughput (examples/s); past it a larger batch only costs steps.
+- :func:`batch_size_near_best`: the smallest batch size whose median throughput over repeated
+  rounds is within ``tolerance`` of the best median: a rule that noisy timings rarely flip.
 - :func:`quasi_random_search_points`: a scrambled Sobol sequence (``scipy.stats.qmc``) mapped onto
   a box, each axis linear or logarithmic. Unlike a grid, every trial tries a new value of *every*
   axis, so an axis that turns out not to matter does not waste the budget (Bergstra & Bengio,
@@ -21,7 +23,14 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["best", "choose_batch_size", "grid_points", "quasi_random_search_points", "to_unit"]
+__all__ = [
+    "batch_size_near_best",
+    "best",
+    "choose_batch_size",
+    "grid_points",
+    "quasi_random_search_points",
+    "to_unit",
+]
 
 Axis = tuple[float, float, str]  # (low, high, "log" or "linear")
 
@@ -141,6 +150,43 @@ def choose_batch_size(
             break
         chosen = i
     return int(sizes[chosen])
+
+
+def batch_size_near_best(
+    batch_sizes: Sequence[int],
+    samples_per_s: Sequence[float] | Sequence[Sequence[float]] | np.ndarray,
+    *,
+    tolerance: float = 0.2,
+    max_batch_size: int | None = None,
+) -> int:
+    """The smallest batch size whose throughput is at least ``(1 - tolerance)`` times the best.
+
+    ``samples_per_s`` holds one throughput (examples/s) per batch size, or one row per measuring
+    round (rounds x batch sizes), in which case each size's median over the rounds is used: one
+    slow round does not move a median. Of the sizes within the band the smallest wins (in a
+    budget counted in epochs it leaves the most steps). Sizes above ``max_batch_size`` are left
+    out. The choice flips only when a size's median crosses the band's edge, so with a band
+    wider than the round-to-round noise reruns agree."""
+    sizes = np.asarray(batch_sizes, dtype=int)
+    speed = np.asarray(samples_per_s, dtype=float)
+    if speed.ndim == 1:
+        speed = speed[None, :]
+    if sizes.ndim != 1 or sizes.size == 0 or speed.ndim != 2 or speed.shape[1] != sizes.size:
+        raise ValueError(
+            "samples_per_s must hold one value per batch size (or one row per round of them), "
+            f"got batch_sizes of shape {sizes.shape} and samples_per_s of shape {speed.shape}"
+        )
+    if np.any(np.diff(sizes) <= 0):
+        raise ValueError(f"batch_sizes must be increasing, got {sizes.tolist()}")
+    if not np.all(np.isfinite(speed) & (speed > 0)):
+        raise ValueError(f"samples_per_s must be positive and finite, got {speed.tolist()}")
+    tolerance = _checks.in_range("tolerance", tolerance, 0.0, 1.0, high_open=True)
+    if max_batch_size is not None:
+        max_batch_size = _checks.integer("max_batch_size", max_batch_size, minimum=int(sizes[0]))
+        keep = sizes <= max_batch_size
+        sizes, speed = sizes[keep], speed[:, keep]
+    median = np.median(speed, axis=0)
+    return int(sizes[np.flatnonzero(median >= (1.0 - tolerance) * median.max())[0]])
 
 
 def best(

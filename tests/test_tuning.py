@@ -54,6 +54,33 @@ def test_choose_batch_size_walks_up_while_doubling_pays():
     assert tuning.choose_batch_size(sizes, [100, 190, 350, 370, 380], min_gain=1.0) == 256
 
 
+def test_batch_size_near_best_takes_the_smallest_within_the_band_of_the_best_median():
+    sizes = [8, 16, 32, 64]
+    # medians 100, 180, 300, 330: the band at 20% below the best is 264, so 32 (not 64)
+    rounds = [[100, 180, 300, 330], [90, 170, 310, 320], [110, 200, 280, 340]]
+    assert tuning.batch_size_near_best(sizes, rounds) == 32
+    assert tuning.batch_size_near_best(sizes, rounds, tolerance=0.0) == 64
+    assert tuning.batch_size_near_best(sizes, rounds, tolerance=0.5) == 16  # 180 >= 165
+    assert tuning.batch_size_near_best(sizes, rounds, max_batch_size=40) == 32
+    assert tuning.batch_size_near_best(sizes, rounds, max_batch_size=20) == 16
+    assert tuning.batch_size_near_best(sizes, [100, 180, 300, 330]) == 32  # one round
+
+
+def test_batch_size_near_best_is_not_moved_by_one_slow_or_fast_round():
+    sizes = [8, 16, 32, 64]
+    base = np.array([100.0, 180.0, 300.0, 330.0])
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # 5 rounds with 5% noise, one of them a burst that halves or doubles
+        rounds = base * rng.normal(1.0, 0.05, size=(5, 4))
+        rounds[rng.integers(5), rng.integers(4)] *= rng.choice([0.5, 2.0])
+        assert tuning.batch_size_near_best(sizes, rounds) == 32
+    # the per-round doubling rule on the same kind of data does flip (64 vs 32: a 10% gain)
+    picks = {
+        tuning.choose_batch_size(sizes, base * rng.normal(1.0, 0.05, size=4)) for _ in range(50)
+    }
+    assert picks == {32, 64}
+
+
 def test_best_skips_nan():
     trials = [{"acc": np.nan}, {"acc": 0.5}, {"acc": 0.7}]
     assert tuning.best(trials, "acc")["acc"] == 0.7
@@ -71,6 +98,11 @@ def test_best_skips_nan():
         (lambda: tuning.choose_batch_size([32, 16], [1.0, 2.0]), "increasing"),
         (lambda: tuning.choose_batch_size([16, 32], [1.0]), "same length"),
         (lambda: tuning.choose_batch_size([16, 32], [1.0, 2.0], min_gain=0.5), "min_gain"),
+        (lambda: tuning.batch_size_near_best([16, 32], [[1.0, 2.0, 3.0]]), "one value per"),
+        (lambda: tuning.batch_size_near_best([32, 16], [1.0, 2.0]), "increasing"),
+        (lambda: tuning.batch_size_near_best([16, 32], [1.0, -2.0]), "positive"),
+        (lambda: tuning.batch_size_near_best([16, 32], [1.0, 2.0], tolerance=1.0), "tolerance"),
+        (lambda: tuning.batch_size_near_best([16, 32], [1.0, 2.0], max_batch_size=8), "max_b"),
     ],
 )
 def test_bad_input_names_the_parameter(call, match):
