@@ -303,3 +303,29 @@ def test_step_log_clips_like_torch():
 def test_count_spikes():
     assert count_spikes([1, 0.5, 0.1, 0.05, 2, 3, 0.04, 0.01, 0.5, 0.001]) == 2
     assert count_spikes([1.0, 0.9, 0.8]) == 0
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.012, 0.03, 0.05, 0.2, 1.0])
+def test_warmup_search_bisects_to_the_largest_trainable_rung(monkeypatch, threshold):
+    """With training replaced by a known rule (a seed trains iff lr <= threshold), the search
+    returns the largest rung at or below the threshold, in ceil(log2(K + 1)) rungs per cell."""
+    from lrlearn.deep import adam_warmup
+
+    tried: list[float] = []
+
+    def fake(out, lr, limit, seeds, stream, **_):
+        tried.append(lr)
+        for s in range(len(seeds)):
+            out[s] = 0.0 if lr <= threshold else np.inf
+            if not out[s] < limit:
+                return False
+        return True
+
+    monkeypatch.setattr(adam_warmup, "_every_seed_trains", fake)
+    ladder = adam_warmup.LADDER
+    g = adam_warmup.warmup_search(ladder, (0, 75), seeds=(0, 1, 2), radam=True)
+    below = [r for r in ladder if r <= threshold]
+    assert np.all(g.largest == (max(below) if below else 0.0))
+    cells = g.largest.size
+    assert len(tried) <= cells * math.ceil(math.log2(len(ladder) + 1))
+    assert g.columns == ("warmup 0", "warmup 75", "RAdam, no warmup")
