@@ -55,8 +55,10 @@ def main() -> None:
     )
     bodies = [0.0, 0.1, 0.3, 0.6, 1.0]
     rates = [0.05, 0.1, 0.2, 0.3, 0.5]
+    memories = [float(m) for m in np.linspace(0.5, 2.0, 16)]
     cases = [
-        ("ReviewSimulator", ReviewSimulator(), "memory", list(np.linspace(0.5, 2.0, 16))),
+        ("ReviewSimulator (first visit)", ReviewSimulator(), "memory", memories),
+        ("ReviewSimulator (revisit)", ReviewSimulator(), "memory", memories[:4] * 4),
         ("BatchSizeCost", BatchSizeCost(throughput), "log2_batch", [0, 2, 4, 6, 8, 10] * 3),
         ("TransferView (first visit)", TransferView(), "body_factor", bodies),
         ("TransferView (revisit)", TransferView(), "body_factor", bodies),

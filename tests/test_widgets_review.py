@@ -178,6 +178,9 @@ def test_live_and_precomputed_views():
     w.set(memory=0.5)
     assert w.output.value != before and w.message.value == ""
     assert f"{view.compute(10, 0.5).total_reviews} answers in 30 days" in view.heading.get_text()
+    again = view.compute(10, 0.5)  # a revisit comes from the cache and is the same run
+    assert again is view.compute(10, 0.5)
+    assert again.events == simulate_reviews(10, 0.5, questions=20, days=30).events
     w.close()
     pre = precomputed(
         ReviewSimulator(questions=20, days=30), grid={"per_day": (10,), "memory": (0.5, 2.0)}

@@ -212,6 +212,7 @@ class ReviewSimulator(View):
         self.n_questions = len(_question_ids(questions))
         self.days = _checks.count("days", days, 1, 365)  # each slider move replays every day
         self.questions, self.p_new, self.seed = questions, p_new, seed
+        self._results: dict[tuple[int, float], ReviewSimulation] = {}  # revisits are instant
         self.controls = (
             int_slider("per_day", "questions a day", 10, 1, 30, grid=(5, 10, 20)),
             float_slider(
@@ -226,14 +227,22 @@ class ReviewSimulator(View):
         )
 
     def compute(self, per_day: int, memory: float) -> ReviewSimulation:
-        return simulate_reviews(
-            per_day,
-            memory,
-            p_new=self.p_new,
-            questions=self.questions,
-            days=self.days,
-            seed=self.seed,
+        key = (
+            _checks.count("per_day", per_day, 1, 10_000),
+            _checks.in_range("memory", memory, *MEMORY_RANGE),
         )
+        if key not in self._results:
+            if len(self._results) >= 64:
+                self._results.pop(next(iter(self._results)))
+            self._results[key] = simulate_reviews(
+                per_day,
+                memory,
+                p_new=self.p_new,
+                questions=self.questions,
+                days=self.days,
+                seed=self.seed,
+            )
+        return self._results[key]
 
     def setup(self, fig: Any) -> None:
         self.ax_load, self.ax_right = fig.subplots(1, 2)
