@@ -280,3 +280,6 @@ class ReviewSimulator(View):
             f"{result.total_reviews} answers in {len(days)} days; "
             + ("no reviews" if kept is None else f"{100 * kept:.0f}% of reviews right")
         )
+
+
+_checks.check_public(globals())
