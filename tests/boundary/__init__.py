@@ -1,0 +1,1 @@
+"""Boundary specs: one ``spec_<module>.py`` per part of lrlearn, each with an ``ENTRIES`` list."""
