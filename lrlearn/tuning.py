@@ -198,3 +198,5 @@ def best(
     values = np.array([float(t[key]) for t in trials])
     values = np.where(np.isnan(values), -np.inf if maximize else np.inf, values)
     return trials[int(np.argmax(values) if maximize else np.argmin(values))]
+
+_checks.check_public(globals())
