@@ -83,3 +83,5 @@ def muon_update_rms(
     return MuonRmsResult(
         np.array(widths), lr, {k: np.array(v) for k, v in rms.items()}, np.array(adam)
     )
+
+_checks.check_public(globals())
