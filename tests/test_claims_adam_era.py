@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -103,3 +104,18 @@ def test_judges_on_made_up_numbers():
         adam_era._judge_timescale({"decay_gain_min": 0.1, "sizes_ratio": 4, "best_tau_spread": 5.0})
         is ClaimVerdict.FAILS
     )
+
+
+@pytest.mark.slow
+def test_warmup_search_largest_rate_trained_and_next_rung_failed(evidence):
+    ev = _check(evidence, "xiong-2020-warmup-post-ln")
+    g = ev.measurement.extra["result"]
+    assert ev.numbers["runs"] == g.runs <= g.largest.size * 2  # 3 rungs: 2 per cell, 1 seed
+    for b, n, c in np.ndindex(g.largest.shape):
+        cell = g.excess[b, n, c]
+        top = g.largest[b, n, c]
+        i = int(np.searchsorted(g.ladder, top)) if top else -1
+        if i >= 0:
+            assert g.ladder[i] == top and np.all(cell[i] < g.trainable_below)
+        if i + 1 < len(g.ladder):  # the rung above was tried, and a seed failed there
+            assert np.any(cell[i + 1] >= g.trainable_below)
