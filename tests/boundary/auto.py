@@ -106,7 +106,7 @@ def entries_for(module_name: str, covered: set[str]) -> list[Entry | Covered]:
                     args=args,
                     kinds=kinds,
                     refuse_only=True,
-                    examples=8,
+                    examples=6,
                     timeout=5.0,
                     id=f"{key} (auto)",
                     skip={p.name: "not a scalar" for p in params if not scalars[p.name]},

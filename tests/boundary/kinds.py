@@ -208,7 +208,7 @@ class Entry:
     call: Callable[..., Any] | None = None
     then: Callable[[Any], Any] | None = None
     skip: dict[str, str] = field(default_factory=dict)
-    examples: int = 15
+    examples: int = 10
     timeout: float = 10.0
     #: names the message may use for a parameter (an alias's own name is required)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)

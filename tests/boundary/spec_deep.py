@@ -91,7 +91,7 @@ ENTRIES = [
             "device": DEVICE,
         },
         then=_history,
-        examples=30,
+        examples=12,
         timeout=20,
     ),
     Entry(
