@@ -119,3 +119,18 @@ def test_batch_sizes_read_as_whole_numbers():
     assert labels == ["31", "32", "33", "48", "1024", "1348"]
     assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
     assert spread_ticks(range(1, 101), most=5) == [1, 26, 51, 75, 100]
+
+
+def test_the_claims_pages_figures_are_drawn_at_twice_their_layout_size(monkeypatch):
+    import IPython.display
+    from matplotlib.figure import Figure
+
+    from lrlearn.claims import show
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    show(Figure(figsize=(6, 3)))
+    (image,) = shown
+    pixels = Image.open(io.BytesIO(image.data)).size
+    assert pixels == (1200, 600)
+    assert image.retina and image.width == 600  # shown at 6 in x 100 px, drawn at 2x

@@ -196,8 +196,8 @@ def show(fig: Any, dpi: int = 100) -> None:
     from IPython.display import Image, display
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=2 * dpi)  # twice its layout size: sharp on any screen
     plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(Image(data=buffer.getvalue(), format="png", retina=True))
 
 _checks.check_public(globals())
