@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "scaling_rules": "adam_batch",
     "optimal_lr_vs_batch": "adam_batch",
     "warmup_grid": "adam_warmup",
+    "warmup_search": "adam_warmup",
     "sharpness_during_warmup": "adam_warmup",
     "spike_run": "loss_spikes",
     "spike_study": "loss_spikes",
