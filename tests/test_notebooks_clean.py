@@ -25,6 +25,8 @@ NOTEBOOKS = ROOT / "notebooks"
 SERIES = list(NOTEBOOK_SERIES)  # the series the quiz links to, in reading order
 PRESENT = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 NBSTRIPOUT = [sys.executable, "-m", "nbstripout", "--keep-id"]
+sys.path.insert(0, str(ROOT / "tools"))
+import launch_cell  # noqa: E402
 
 
 def load(name: str) -> nbformat.NotebookNode:
@@ -72,6 +74,8 @@ def test_follows_the_series_shape(name):
     assert "**The question" in first.source and "?" in first.source
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "a notebook of the series runs code"
+    # opened from Colab or a download, it installs lrlearn first (tools/launch_cell.py)
+    assert launch_cell.has_cell(nb), "first code cell is not the install cell: run launch_cell.py"
     for i, cell in enumerate(code):
         # warnings-as-errors lives in the test configuration (tools/kernel_profile.py)
         assert 'warnings.simplefilter("error")' not in cell.source, f"code cell {i}: scaffolding"
