@@ -20,7 +20,10 @@ def find_links() -> list[Path]:
     try:
         out = subprocess.run(
             [sys.executable, "-m", "pip", "config", "list"],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         out = ""
@@ -36,8 +39,10 @@ def main() -> None:
     pattern = re.compile(rf"torch-([0-9.]+)\+cpu-{tag}-{tag}-.*\.whl$")
     versions = [
         m.group(1)
-        for d in find_links() if d.is_dir()
-        for f in d.iterdir() if (m := pattern.match(f.name))
+        for d in find_links()
+        if d.is_dir()
+        for f in d.iterdir()
+        if (m := pattern.match(f.name))
     ]
     if versions:
         best = max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
