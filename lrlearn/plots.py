@@ -315,4 +315,5 @@ def plot_sweep(
     ax.legend(fontsize="small")
     return ax
 
+
 _checks.check_public(globals())
