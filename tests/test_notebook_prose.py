@@ -235,10 +235,11 @@ def shows(stmts: list[ast.stmt]) -> bool:
 
 
 def code_statements(cell: Any) -> list[ast.stmt]:
-    source = "\n".join(
-        line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
-    )
-    return ast.parse(source).body
+    """The cell's statements, its IPython magics (``%pip`` in the install cell) turned into the
+    Python that IPython runs for them."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return ast.parse(TransformerManager().transform_cell(cell.source)).body
 
 
 def widget_cells(nb: Any) -> list[tuple[int, list[ast.stmt]]]:
