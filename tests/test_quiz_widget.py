@@ -147,7 +147,7 @@ def test_quiz_widget_function_and_bad_input(tmp_path):
     assert len(widget.session) == 3 and widget.session.store is None
     with pytest.raises(ValueError, match="unknown topic 'nope'"):
         quiz_widget(topic="nope", store=None)
-    with pytest.raises(TypeError, match=r"session must be an lrlearn\.quiz\.Session"):
+    with pytest.raises(TypeError, match=r"session must be a Session, got 'not a session' \(str\)"):
         QuizWidget("not a session")
 
 

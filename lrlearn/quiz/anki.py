@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import _checks
 from .bank import load_bank
 from .grading import model_answer
 from .render import _html, text_plot
@@ -160,3 +161,6 @@ def export_anki(
             os.unlink(tmp)
         raise
     return target
+
+
+_checks.check_public(globals())

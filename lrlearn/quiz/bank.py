@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import _checks
 from .schema import KINDS, LEVELS, TOPICS, BankError, Question, validate_entry
 
 __all__ = ["BANK_DIR", "Bank", "EmptySelectionError", "load_bank"]
@@ -19,7 +20,9 @@ class EmptySelectionError(ValueError):
     """No question matches the filters."""
 
 
-def _as_tuple(name: str, value: str | Iterable[str] | None, valid: Iterable[str]) -> tuple[str, ...]:
+def _as_tuple(
+    name: str, value: str | Iterable[str] | None, valid: Iterable[str]
+) -> tuple[str, ...]:
     if value is None:
         return ()
     items = (value,) if isinstance(value, str) else tuple(value)
@@ -80,14 +83,18 @@ class Bank(Sequence[Question]):
         topics = _as_tuple("topic", topic, TOPICS)
         kinds = _as_tuple("kind", kind, KINDS)
         chosen = tuple(
-            q for q in self.questions
+            q
+            for q in self.questions
             if (not levels or q.level in levels)
             and (not topics or set(q.topics) & set(topics))
             and (not kinds or q.kind in kinds)
         )
         if not chosen:
-            parts = [f"{n}={'/'.join(v)}" for n, v in (("level", levels), ("topic", topics),
-                                                        ("kind", kinds)) if v]
+            parts = [
+                f"{n}={'/'.join(v)}"
+                for n, v in (("level", levels), ("topic", topics), ("kind", kinds))
+                if v
+            ]
             raise EmptySelectionError(f"no question matches {', '.join(parts)}")
         return Bank(chosen)
 
@@ -98,9 +105,12 @@ def _load_file(path: Path) -> list[Question]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise BankError(f"{name}: not valid JSON: {exc}") from None
-    if not isinstance(data, dict) or set(data) != {"questions"} or not isinstance(
-            data["questions"], list):
-        raise BankError(f"{name}: a bank file is {{\"questions\": [...]}}")
+    if (
+        not isinstance(data, dict)
+        or set(data) != {"questions"}
+        or not isinstance(data["questions"], list)
+    ):
+        raise BankError(f'{name}: a bank file is {{"questions": [...]}}')
     return [validate_entry(entry, name) for entry in data["questions"]]
 
 
@@ -123,3 +133,6 @@ def load_bank(path: str | Path | None = None) -> Bank:
     if not p.exists():
         raise FileNotFoundError(f"no bank file or directory at {p}")
     return Bank(tuple(_load_file(p)))
+
+
+_checks.check_public(globals())

@@ -19,6 +19,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from .. import _checks
 from .compute import evaluate
 from .scheduling import AGAIN, EASY, GOOD, HARD, RATINGS
 from .schema import Question
@@ -217,6 +218,11 @@ def parse_rating(response: Any) -> int:
         return GOOD if response else AGAIN
     if isinstance(response, int) and response in RATINGS:
         return response
+    if not isinstance(response, str | int):
+        raise TypeError(
+            f"response must be a rating 1-4 or a word such as 'good' or 'y', "
+            f"got {str(response)[:24]!r} ({type(response).__name__})"
+        )
     if isinstance(response, str):
         key = response.strip().lower()
         if key in _RATING_WORDS:
@@ -321,3 +327,6 @@ def grade(
         chosen=chosen,
         note=note,
     )
+
+
+_checks.check_public(globals())

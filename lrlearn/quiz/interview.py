@@ -18,8 +18,9 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import IO
 
+from .. import _checks
 from .grading import InvalidAnswer, parse_rating
 from .scheduling import AGAIN, EASY, HARD, RATINGS
 from .schema import Question
@@ -153,14 +154,16 @@ def run_interview(
     session: Session,
     *,
     read: Callable[[str], str] | None = None,
-    out: TextIO | None = None,
+    out: IO[str] | None = None,
     budget: float = 120.0,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[tuple[Question, Rubric]]:
     """Run a mock interview over ``session``'s questions (each should have key points): ask,
     time the answer, show the rubric and the model answer, ask each follow-up, take the
     self-grade and record it. Returns (question, rubric of the main answer) per question."""
-    out = sys.stdout if out is None else out
+    out = (
+        sys.stdout if out is None else _checks.result_like("out", out, ("write",), "a text stream")
+    )
     read = input if read is None else read
     graded = sorted({q.id for q in session.questions if q.kind != "recall"})
     if graded:
@@ -229,3 +232,6 @@ def run_interview(
         say("Stopped.")
     say(f"Done: {session.score}.")
     return results
+
+
+_checks.check_public(globals())

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
+
 __all__ = [
     "BANK_RUNS",
     "EVALS",
@@ -410,3 +412,6 @@ def write_bank_file(path: str | None = None) -> str:
     text = json.dumps({"questions": bank_entries()}, indent=2, ensure_ascii=False) + "\n"
     target.write_text(text, encoding="utf-8")
     return str(target)
+
+
+_checks.check_public(globals())

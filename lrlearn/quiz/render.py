@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _checks
 from .bank import load_bank
 from .compute import run_curve
 from .grading import model_answer
@@ -394,3 +395,6 @@ def write_book_pages(root: str | Path = "book", **kwargs: Any) -> list[Path]:
             target.write_text(text, encoding="utf-8")
         out.append(target)
     return out
+
+
+_checks.check_public(globals())

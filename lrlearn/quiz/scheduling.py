@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
+from .. import _checks
+
 __all__ = [
     "AGAIN",
     "DAY",
@@ -135,3 +137,6 @@ def cards_from_events(events: Iterable[Mapping[str, Any]]) -> dict[str, Card]:
             lapses=old.lapses + (old.reviews > 0 and not ok),
         )
     return cards
+
+
+_checks.check_public(globals())

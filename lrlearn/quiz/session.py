@@ -141,7 +141,7 @@ class Session:
             seed = _checks.integer("seed", seed, minimum=0)
         if bank is not None and not isinstance(bank, Bank):
             raise TypeError(
-                f"bank must be an lrlearn.quiz.Bank (see load_bank), got {type(bank).__name__}"
+                f"bank must be a Bank or None (see load_bank), got {type(bank).__name__}"
             )
         self.bank = load_bank() if bank is None else bank
         self.store = ProgressStore() if store == "default" else store
@@ -251,3 +251,6 @@ class Session:
             raise RuntimeError("the session is over; no question to skip")
         self.score.skipped += 1
         self._advance(q)
+
+
+_checks.check_public(globals())

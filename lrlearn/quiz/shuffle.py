@@ -12,6 +12,7 @@ import zlib
 
 import numpy as np
 
+from .. import _checks
 from .schema import Question
 
 __all__ = ["letter", "options_in_order", "shuffled_order"]
@@ -35,3 +36,6 @@ def letter(position: int) -> str:
 def options_in_order(question: Question, order: tuple[int, ...]) -> list[tuple[str, str]]:
     """[(letter, option text), ...] in the order shown."""
     return [(letter(pos), question.choices[i]) for pos, i in enumerate(order)]
+
+
+_checks.check_public(globals())

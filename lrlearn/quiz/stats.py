@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from .bank import Bank
 from .scheduling import DAY, Card, cards_from_events
 
@@ -158,3 +159,6 @@ def format_stats(stats: ProgressStats, levels: Iterable[str], topics: Iterable[s
         if tag in stats.by_topic:
             lines.append(f"  {tag:24s} {_share(*stats.by_topic[tag])}")
     return "\n".join(lines)
+
+
+_checks.check_public(globals())

@@ -11,8 +11,9 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
-from typing import TextIO
+from typing import IO, TextIO
 
+from .. import _checks
 from .grading import Grade, InvalidAnswer
 from .render import text_plot
 from .scheduling import RATINGS
@@ -142,12 +143,14 @@ def run_terminal_quiz(
     session: Session,
     *,
     read: Callable[[str], str] = input,
-    out: TextIO | None = None,
+    out: IO[str] | None = None,
     width: int | None = None,
 ) -> Score:
     """Run ``session`` interactively; return the score. ``read`` and ``out`` default to the
     terminal (``input``, stdout)."""
-    out = sys.stdout if out is None else out
+    out = (
+        sys.stdout if out is None else _checks.result_like("out", out, ("write",), "a text stream")
+    )
     if width is None:
         width = max(40, min(100, shutil.get_terminal_size((88, 24)).columns - 2))
     t = _Terminal(read, out, width)
@@ -173,3 +176,6 @@ def run_terminal_quiz(
             f"{', '.join(score.missed)}"
         )
     return score
+
+
+_checks.check_public(globals())

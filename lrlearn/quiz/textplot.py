@@ -80,3 +80,6 @@ def text_curve(
     if legend:
         lines.append(f"{'':>{pad}}  {legend}")
     return "\n".join(lines)
+
+
+_checks.check_public(globals())

@@ -45,7 +45,7 @@ class QuizWidget(w.VBox):
     def __init__(self, session: Session) -> None:
         if not isinstance(session, Session):
             raise TypeError(
-                f"session must be an lrlearn.quiz.Session, got {type(session).__name__}"
+                f"session must be a Session, got {session!r:.40} ({type(session).__name__})"
             )
         self.session = session
         self.header = w.HTML()
@@ -291,5 +291,6 @@ def progress_figure(
     a3.bar(list(LEVELS), [100 * r / n if n else 0.0 for r, n in counts], color="C1")
     a3.set(ylabel="% right", ylim=(0, 105), title="Accuracy by level")
     return fig
+
 
 _checks.check_public(globals())
