@@ -60,6 +60,12 @@ def scheduler() -> Any:
 
 def event_rating(event: Mapping[str, Any]) -> int:
     """The rating of an answer event; old events without one: Good if right, Again if wrong."""
+    if "rating" not in event and "correct" not in event:
+        raise ValueError(f"event must hold 'rating' or 'correct', got keys {sorted(event)[:8]}")
+    return _rating(event)
+
+
+def _rating(event: Mapping[str, Any]) -> int:
     r = event.get("rating")
     if type(r) is int and AGAIN <= r <= EASY:
         return r
@@ -96,11 +102,17 @@ class Card:
         """FSRS's chance of recalling it at ``now`` (None if never answered)."""
         if self.stability is None or self.last is None:
             return None
-        return retrievability(self.stability, max(0.0, now - self.last) / DAY)
+        return _retrievability(self.stability, max(0.0, now - self.last) / DAY)
 
 
 def retrievability(stability: float, elapsed_days: float) -> float:
     """FSRS-6 forgetting curve R(t) = (1 + f t / S)^(-w20), f = 0.9^(-1/w20) - 1, so R(S) = 0.9."""
+    _checks.in_range("stability", stability, 1e-9, 1e9)
+    _checks.in_range("elapsed_days", elapsed_days, 0.0, 1e9)
+    return _retrievability(stability, elapsed_days)
+
+
+def _retrievability(stability: float, elapsed_days: float) -> float:
     decay = -scheduler().parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     return float((1 + factor * elapsed_days / stability) ** decay)
@@ -114,9 +126,20 @@ def cards_from_events(events: Iterable[Mapping[str, Any]]) -> dict[str, Card]:
     sched = scheduler()
     states: dict[str, Any] = {}
     cards: dict[str, Card] = {}
-    for ev in sorted(events, key=lambda e: (float(e["time"]), str(e.get("id", "")))):
+    try:
+        ordered = sorted(events, key=lambda e: (float(e["time"]), str(e.get("id", ""))))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TypeError(
+            "events must be answer events, mappings with 'question', 'time' (a number), "
+            f"'correct' and optional 'rating': {type(exc).__name__}: {exc}"
+        ) from None
+    for ev in ordered:
+        if "question" not in ev or "correct" not in ev:
+            raise ValueError(f"events: an event needs 'question' and 'correct', got {ev!r:.80}")
         qid, t = ev["question"], float(ev["time"])
-        rating = event_rating(ev)
+        if not math.isfinite(t):
+            raise ValueError(f"events: an event's 'time' must be finite, got {t!r}")
+        rating = _rating(ev)
         ok = bool(ev["correct"])
         state = states.get(qid)
         if state is None:

@@ -30,6 +30,8 @@ def shuffled_order(question: Question, seed: int = 0, presentation: int = 0) -> 
 
 def letter(position: int) -> str:
     """0 -> 'a', 1 -> 'b', ..."""
+    if not 0 <= position <= 25:
+        raise ValueError(f"position must be in [0, 25], got {position!r}")
     return chr(ord("a") + position)
 
 
