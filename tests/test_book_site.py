@@ -319,12 +319,21 @@ def _moves(page, control):
     return [lambda k=k: buttons.nth(k).click() for k in range(buttons.count())]
 
 
+#: notebook pages that are worked projects rather than one concept with its knob: every figure there
+#: comes from one end-to-end run, so there is no precomputed view to move (and none is expected)
+NO_VIEW_PAGES = {"notebooks/15_tuning_capstone"}
+
+
 def _moving_a_control_changes_figure(page, name: str) -> str | None:
     """Move each slider (or toggle) in turn until one changes the figure next to it."""
     controls = page.locator(CONTROLS)
     n = controls.count()
     if n == 0:
+        if name in NO_VIEW_PAGES:
+            return None
         return f"{name}: no slider or toggle on the page (each notebook needs a precomputed view)"
+    if name in NO_VIEW_PAGES:
+        return f"{name}: listed in NO_VIEW_PAGES but has a slider: remove it from the list"
     for i in range(n):
         before = page.evaluate(FIGURES_NEAR_CONTROL_JS, [CONTROLS, i])
         if not before:

@@ -165,6 +165,7 @@ class EffectiveStep(View):
         steps: int = 50,
         optimizer: str = "adam",
         lr: float = 0.1,
+        lr_grid: tuple[float, ...] = (0.01, 0.03, 0.07, 0.3),
     ) -> None:
         super().__init__()
         self.landscape = Quadratic(curvatures=list(curvatures))
@@ -173,7 +174,7 @@ class EffectiveStep(View):
         names = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
         self.controls = (
             choice("optimizer", "optimizer", optimizer, names),
-            log_slider("lr", "learning rate", lr, 1e-3, 1.0, grid=(0.01, 0.03, 0.07, 0.3)),
+            log_slider("lr", "learning rate", lr, 1e-3, 1.0, grid=tuple(lr_grid)),
             int_slider("steps", "steps", steps, 5, 200, grid=(steps,)),
         )
 
@@ -222,5 +223,6 @@ class EffectiveStep(View):
         else:
             self.heading.set_text(f"{run.optimizer.describe()}, lr = {lr:.3g}:\n{run.verdict}")
             self.heading.set_color("0.1")
+
 
 _checks.check_public(globals())
