@@ -1,7 +1,7 @@
 """Three batch-size papers reproduced at laptop scale with ``lrlearn.batch`` (softmax regression on
 the scikit-learn digits, numpy, CPU).
 
-- Shallue et al. 2018 (arXiv:1811.03600): steps to a target against the batch size, learning rate
+- Shallue et al. 2019 (JMLR; arXiv:1811.03600): steps to a target against the batch size, learning rate
   and momentum tuned per batch size: perfect scaling, then diminishing returns, then a plateau;
   the best learning rate grows with B and then stops growing.
 - McCandlish et al. 2018 (arXiv:1812.06162): the simple noise scale B_simple = tr(Sigma) / |G|^2
