@@ -252,6 +252,7 @@ def to_markdown(
     the link to a notebook's page, with ``{notebook}`` for its name (default: the built HTML page
     next to the book's ``book/`` folder).
     """
+    _checks.integer("seed", seed, minimum=0, maximum=2**32 - 1)
     if "{notebook}" not in notebook_url:
         raise ValueError(f"notebook_url must contain '{{notebook}}', got {notebook_url!r}")
     bank = load_bank()
@@ -345,6 +346,7 @@ def pages_markdown(
 ) -> dict[str, str]:
     """{relative path without suffix: MyST Markdown}: a contents page ``quiz`` listing the topic
     pages, and one page ``quiz/<slug>`` per entry of ``PAGES`` (each question on one page)."""
+    _checks.integer("seed", seed, minimum=0, maximum=2**32 - 1)
     pool = list(load_bank() if questions is None else questions)
     groups: dict[str, list[Question]] = {slug: [] for slug in PAGES}
     for q in pool:

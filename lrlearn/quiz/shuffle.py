@@ -21,6 +21,8 @@ __all__ = ["letter", "options_in_order", "shuffled_order"]
 def shuffled_order(question: Question, seed: int = 0, presentation: int = 0) -> tuple[int, ...]:
     """A permutation of the option indices of ``question`` (empty if it has no options), drawn
     from ``numpy.random.default_rng([seed, crc32(id), presentation])``."""
+    _checks.integer("seed", seed, minimum=0)
+    _checks.integer("presentation", presentation, minimum=0)
     n = len(question.choices)
     if n == 0:
         return ()
