@@ -300,47 +300,6 @@ def _check_schedule_length(schedule: Any, total: int) -> None:
             )
 
 
-def _check_model_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, name: str,
-                      loss: Any) -> None:
-    """Shapes, dtypes and label ranges, checked on a two-example forward pass before training,
-    so that torch's own messages ("Target 7 is out of bounds", shape mismatches) never surface."""
-    if not X.is_floating_point():
-        raise TypeError(f"{name}: X must hold floating-point features, got dtype {X.dtype}")
-    if not bool(torch.isfinite(X).all()):
-        raise ValueError(f"{name}: X must contain only finite numbers, got NaN or inf")
-    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
-        raise ValueError(f"{name}: y must contain only finite numbers, got NaN or inf")
-    if y.dtype == torch.bool or y.is_complex():
-        raise TypeError(f"{name}: y must hold class labels (integers) or float targets, got "
-                        f"dtype {y.dtype}")
-    was_training = model.training
-    model.eval()  # no dropout randomness, no batch-norm statistics touched
-    try:
-        with torch.no_grad():
-            out = model(X[:2])
-    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
-        raise ValueError(
-            f"{name}: the model cannot take X of shape {tuple(X.shape)}: {exc}"
-        ) from exc
-    finally:
-        model.train(was_training)
-    if callable(loss):
-        return
-    if not y.is_floating_point():
-        k = out.shape[-1]
-        if y.ndim != 1:
-            raise ValueError(f"{name}: y must be one class label per example (1-D), got shape "
-                             f"{tuple(y.shape)}")
-        low, high = int(y.min()), int(y.max())
-        if low < 0 or high >= k:
-            bad = low if low < 0 else high
-            raise ValueError(f"{name}: y must hold class labels in [0, {k - 1}] for a model with "
-                             f"{k} outputs, got {bad}")
-    elif tuple(y.shape[1:]) != tuple(out.shape[1:]):
-        raise ValueError(f"{name}: y must have the shape of the model's output per example "
-                         f"{tuple(out.shape[1:])}, got {tuple(y.shape[1:])}")
-
-
 @_restore_on_error
 def train(
     model: nn.Module,
@@ -412,9 +371,10 @@ def train(
         test_data = data
     X_test, y_test = (None, None) if test_data is None else _as_tensors(
         test_data, "test_data", dev, param_dtype)
-    _check_model_data(model, X, y, "data", loss)
+    _checks.model_data(model, X, y, x_name="data: X", y_name="data: y", labels=not callable(loss))
     if X_test is not None:
-        _check_model_data(model, X_test, y_test, "test_data", loss)
+        _checks.model_data(model, X_test, y_test, x_name="test_data: X", y_name="test_data: y",
+                           labels=not callable(loss))
     classify = not y.is_floating_point()
     loss_dtype = torch.float64 if param_dtype == torch.float64 else torch.float32
 
