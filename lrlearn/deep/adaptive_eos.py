@@ -32,7 +32,7 @@ from torch import nn
 
 from .. import _checks
 from .device import cpu_threads, resolve_device
-from .sharpness import _dot, hessian_vector_product, top_hessian_eigenvalue, training_loss
+from .sharpness import _dot, _power_iteration, top_hessian_eigenvalue, training_loss
 
 __all__ = [
     "AdaptiveEdgeResult",
@@ -99,25 +99,9 @@ def preconditioned_sharpness(
     scale = [d.rsqrt() for d in precond]
     value = loss(model(X), y) if callable(loss) else training_loss(model, X, y, loss)
     grads = torch.autograd.grad(value, params, create_graph=True)
-    if start is None:
-        gen = torch.Generator().manual_seed(_checks.integer("seed", seed, minimum=0))
-        v = [torch.randn(p.shape, generator=gen, dtype=p.dtype).to(p.device) for p in params]
-    else:
-        v = [s.detach().clone() for s in start]
-    estimate = float("nan")
-    for _ in range(iters):
-        norm = torch.sqrt(_dot(v, v))
-        v = [a / norm for a in v]
-        hv = hessian_vector_product(grads, params, [s * a for s, a in zip(scale, v, strict=True)])
-        hv = [s * h for s, h in zip(scale, hv, strict=True)]
-        new = float(_dot(hv, v))
-        v = [h.detach() for h in hv]
-        converged = abs(new - estimate) <= tol * abs(new)
-        estimate = new
-        if converged:
-            break
-    norm = torch.sqrt(_dot(v, v))
-    v = [a / norm for a in v] if norm > 0 else v
+    estimate, v = _power_iteration(
+        grads, params, scale=scale, iters=iters, tol=tol, seed=seed, start=start
+    )
     return (estimate, v) if return_vector else estimate
 
 
@@ -379,5 +363,6 @@ def self_stabilisation(
                 break
             opt.step()
     return SelfStabilisationResult(lr, np.asarray(losses), np.asarray(sharp), np.asarray(comp))
+
 
 _checks.check_public(globals())

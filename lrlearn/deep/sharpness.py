@@ -36,8 +36,9 @@ __all__ = [
 _LOSSES = ("mse", "cross_entropy")
 
 
-def training_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
-                  loss: str = "mse") -> torch.Tensor:
+def training_loss(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss: str = "mse"
+) -> torch.Tensor:
     """The full-batch training loss. ``"mse"`` is the square loss on one-hot targets as in Cohen
     et al.: ``0.5 * mean_i ||f(x_i) - e_{y_i}||^2``; ``"cross_entropy"`` is the mean cross-entropy.
     """
@@ -46,15 +47,21 @@ def training_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
     try:
         out = model(X)
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"X: the model cannot take inputs of shape {tuple(X.shape)}: {exc}") from exc
+        raise ValueError(
+            f"X: the model cannot take inputs of shape {tuple(X.shape)}: {exc}"
+        ) from exc
     if not y.is_floating_point():
         low, high = int(y.min()), int(y.max())
         if low < 0 or high >= out.shape[-1]:
-            raise ValueError(f"y must hold class labels in [0, {out.shape[-1] - 1}] for a model "
-                             f"with {out.shape[-1]} outputs, got {low if low < 0 else high}")
+            raise ValueError(
+                f"y must hold class labels in [0, {out.shape[-1] - 1}] for a model "
+                f"with {out.shape[-1]} outputs, got {low if low < 0 else high}"
+            )
     elif loss == "cross_entropy" or y.shape != out.shape:
-        raise ValueError(f"y must be class labels, or for loss='mse' float targets of the output's "
-                         f"shape {tuple(out.shape)}, got dtype {y.dtype} and shape {tuple(y.shape)}")
+        raise ValueError(
+            f"y must be class labels, or for loss='mse' float targets of the output's "
+            f"shape {tuple(out.shape)}, got dtype {y.dtype} and shape {tuple(y.shape)}"
+        )
     if loss == "cross_entropy":
         return F.cross_entropy(out, y)
     target = F.one_hot(y, out.shape[-1]).to(out.dtype) if not y.is_floating_point() else y
@@ -70,11 +77,14 @@ def _check_xy(model: Any, X: Any, y: Any) -> None:
         if t.ndim == 0 or t.shape[0] == 0:
             raise ValueError(f"{name} must have one row per example, got shape {tuple(t.shape)}")
     if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of rows, got {X.shape[0]} and "
-                         f"{y.shape[0]}")
+        raise ValueError(
+            f"X and y must have the same number of rows, got {X.shape[0]} and {y.shape[0]}"
+        )
     if not X.is_floating_point() or not bool(torch.isfinite(X).all()):
-        raise ValueError(f"X must hold finite floating-point features, got dtype {X.dtype}"
-                         + ("" if not X.is_floating_point() else " with NaN or inf"))
+        raise ValueError(
+            f"X must hold finite floating-point features, got dtype {X.dtype}"
+            + ("" if not X.is_floating_point() else " with NaN or inf")
+        )
     if y.is_floating_point() and not bool(torch.isfinite(y).all()):
         raise ValueError("y must contain only finite numbers, got NaN or inf")
     if not y.is_floating_point() and y.ndim != 1:
@@ -123,6 +133,24 @@ def top_hessian_eigenvalue(
     if start is not None:
         start = _checks.tensors("start", start, like=params)
     grads = torch.autograd.grad(training_loss(model, X, y, loss), params, create_graph=True)
+    estimate, v = _power_iteration(grads, params, iters=iters, tol=tol, seed=seed, start=start)
+    return (estimate, v) if return_vector else estimate
+
+
+def _power_iteration(
+    grads: Sequence[torch.Tensor],
+    params: Sequence[torch.Tensor],
+    *,
+    scale: Sequence[torch.Tensor] | None = None,
+    iters: int = 100,
+    tol: float = 1e-6,
+    seed: int = 0,
+    start: Sequence[torch.Tensor] | None = None,
+) -> tuple[float, list[torch.Tensor]]:
+    """Power iteration on ``S H S`` (``S = diag(scale)``, the identity when ``scale`` is None) from
+    the gradients ``grads`` of a loss built with ``create_graph=True``: the eigenvalue of largest
+    magnitude and its unit eigenvector. Stops when the estimate changes by less than ``tol``
+    relative, or after ``iters`` Hessian-vector products; ``start`` warm-starts the vector."""
     if start is None:
         gen = torch.Generator().manual_seed(_checks.integer("seed", seed, minimum=0))
         v = [torch.randn(p.shape, generator=gen, dtype=p.dtype).to(p.device) for p in params]
@@ -132,7 +160,13 @@ def top_hessian_eigenvalue(
     for _ in range(iters):
         norm = torch.sqrt(_dot(v, v))
         v = [a / norm for a in v]
-        hv = hessian_vector_product(grads, params, v)
+        if scale is None:
+            hv = hessian_vector_product(grads, params, v)
+        else:
+            hv = hessian_vector_product(
+                grads, params, [s * a for s, a in zip(scale, v, strict=True)]
+            )
+            hv = [s * h for s, h in zip(scale, hv, strict=True)]
         new = float(_dot(hv, v))
         v = [h.detach() for h in hv]
         converged = abs(new - estimate) <= tol * abs(new)
@@ -141,11 +175,12 @@ def top_hessian_eigenvalue(
             break
     norm = torch.sqrt(_dot(v, v))
     v = [a / norm for a in v] if norm > 0 else v
-    return (estimate, v) if return_vector else estimate
+    return estimate, v
 
 
-def exact_hessian_eigenvalues(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *,
-                              loss: str = "mse") -> np.ndarray:
+def exact_hessian_eigenvalues(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss: str = "mse"
+) -> np.ndarray:
     """All eigenvalues (ascending) of the full Hessian, formed with
     ``torch.autograd.functional.hessian`` over the flattened parameters. Small models only:
     the Hessian has (number of parameters)^2 entries."""
@@ -153,8 +188,10 @@ def exact_hessian_eigenvalues(model: nn.Module, X: torch.Tensor, y: torch.Tensor
     params = dict(model.named_parameters())
     n_params = sum(p.numel() for p in params.values())
     if n_params > 5000:
-        raise ValueError(f"exact_hessian_eigenvalues is for small models (<= 5000 parameters), "
-                         f"this one has {n_params}")
+        raise ValueError(
+            f"exact_hessian_eigenvalues is for small models (<= 5000 parameters), "
+            f"this one has {n_params}"
+        )
     with torch.no_grad():
         training_loss(model, X, y, loss)  # checks X, y and loss up front
     names = list(params)
@@ -227,11 +264,15 @@ class EdgeOfStabilityResult:
 
     def __repr__(self) -> str:
         if self.diverged:
-            return (f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, diverged "
-                    f"at step {self.diverged_at}; sharpness at start {self.sharpness[0]:.4g})")
-        return (f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, sharpness "
-                f"{self.sharpness[0]:.4g} -> {self.sharpness[-1]:.4g}, tail/threshold "
-                f"{self.hover_ratio():.3f}, loss {self.loss[0]:.3g} -> {self.loss[-1]:.3g})")
+            return (
+                f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, diverged "
+                f"at step {self.diverged_at}; sharpness at start {self.sharpness[0]:.4g})"
+            )
+        return (
+            f"EdgeOfStabilityResult(lr={self.lr:g}, 2/lr={self.threshold:.4g}, sharpness "
+            f"{self.sharpness[0]:.4g} -> {self.sharpness[-1]:.4g}, tail/threshold "
+            f"{self.hover_ratio():.3f}, loss {self.loss[0]:.3g} -> {self.loss[-1]:.3g})"
+        )
 
     def plot(self, axes: Any = None) -> Any:
         """Training loss and sharpness against the step, with the ``2 / lr`` line."""
@@ -254,8 +295,12 @@ class EdgeOfStabilityResult:
         ax_sharp.plot(self.sharpness_steps[ok], self.sharpness[ok], lw=1.5, label="sharpness")
         ax_sharp.axhline(self.threshold, color="k", ls="--", lw=1, label="2 / lr")
         top = max(self.threshold, float(np.max(self.sharpness[ok], initial=0.0)))
-        ax_sharp.set(xlabel="step", ylabel="top Hessian eigenvalue", title="edge of stability",
-                     ylim=(0, 1.3 * top))
+        ax_sharp.set(
+            xlabel="step",
+            ylabel="top Hessian eigenvalue",
+            title="edge of stability",
+            ylim=(0, 1.3 * top),
+        )
         ax_sharp.legend(loc="lower right")
         return fig
 
@@ -309,8 +354,10 @@ def edge_of_stability(
     sharp_steps, sharp = [], []
     vector = None
     diverged_at = None
-    with cpu_threads(dev, threads), tqdm(total=steps, disable=not progress, unit="step",
-                                      desc=f"GD lr={lr:g}") as bar:
+    with (
+        cpu_threads(dev, threads),
+        tqdm(total=steps, disable=not progress, unit="step", desc=f"GD lr={lr:g}") as bar,
+    ):
         for step in range(steps + 1):
             optimizer.zero_grad(set_to_none=True)
             value = training_loss(model, X, y, loss)
@@ -321,8 +368,16 @@ def edge_of_stability(
                 break
             if step % every == 0 or step == steps:
                 top, vector = top_hessian_eigenvalue(
-                    model, X, y, loss=loss, iters=100 if vector is None else iters, tol=1e-4,
-                    seed=seed, start=vector, return_vector=True)
+                    model,
+                    X,
+                    y,
+                    loss=loss,
+                    iters=100 if vector is None else iters,
+                    tol=1e-4,
+                    seed=seed,
+                    start=vector,
+                    return_vector=True,
+                )
                 sharp_steps.append(step)
                 sharp.append(top)
             if step == steps:
@@ -331,6 +386,14 @@ def edge_of_stability(
             optimizer.step()
             bar.update(1)
     return EdgeOfStabilityResult(
-        lr=lr, loss=losses, sharpness_steps=np.asarray(sharp_steps),
-        sharpness=np.asarray(sharp, dtype=float), n_examples=len(y), hidden=widths,
-        activation=activation, loss_name=loss, device=str(dev), diverged_at=diverged_at)
+        lr=lr,
+        loss=losses,
+        sharpness_steps=np.asarray(sharp_steps),
+        sharpness=np.asarray(sharp, dtype=float),
+        n_examples=len(y),
+        hidden=widths,
+        activation=activation,
+        loss_name=loss,
+        device=str(dev),
+        diverged_at=diverged_at,
+    )
