@@ -39,6 +39,12 @@ __all__ = [
 NORMS = ("post-LN", "pre-LN")
 
 
+def _trainable_threshold(floor: float, unigram: float) -> float:
+    """The excess loss below which a run counts as trained: half the gap between the context-free
+    (unigram) loss and the entropy floor, so a run that learned nothing of the bigrams fails."""
+    return 0.5 * (unigram - floor)
+
+
 @dataclass
 class WarmupGrid:
     """``excess[n, i, j, s]``: final excess loss (nats; inf if it diverged) for norm
@@ -56,8 +62,8 @@ class WarmupGrid:
 
     @property
     def trainable_below(self) -> float:
-        """A run is trainable when its final excess is below this: half of unigram - floor."""
-        return 0.5 * (self.unigram - self.floor)
+        """A run is trainable when its final excess is below this (see ``_trainable_threshold``)."""
+        return _trainable_threshold(self.floor, self.unigram)
 
     def largest_trainable(self) -> np.ndarray:
         """``(norm, warmup)``: the largest rate at which every seed is trainable (0 if none)."""
@@ -185,8 +191,8 @@ class WarmupSearch:
 
     @property
     def trainable_below(self) -> float:
-        """A run is trainable when its final excess is below this: half of unigram - floor."""
-        return 0.5 * (self.unigram - self.floor)
+        """A run is trainable when its final excess is below this (see ``_trainable_threshold``)."""
+        return _trainable_threshold(self.floor, self.unigram)
 
     @property
     def runs(self) -> int:
